@@ -1,0 +1,12 @@
+.PHONY: demo test bench lint
+
+# The demo: set up everything, start the emulator, `pulumi up` examples/quickstart.
+demo:
+	scripts/demo
+
+# The whole suite (lint, types, unit, emulator contract and end-to-end tests with the real CLI).
+test:
+	scripts/test
+
+bench:
+	scripts/bench

@@ -1,0 +1,9 @@
+"""Pulumi dynamic providers for LaunchDarkly view membership and flag links.
+
+    from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
+"""
+
+from .flag_link import FlagLink
+from .view_membership import SegmentRef, ViewMembership
+
+__all__ = ["FlagLink", "SegmentRef", "ViewMembership"]

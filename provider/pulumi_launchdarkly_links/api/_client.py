@@ -1,0 +1,576 @@
+"""`LaunchDarklyClient`: the one HTTP client the providers use, with its single retry loop.
+
+Retry policy (one loop, `_request`):
+- 429, 502, 503, 504, connection errors and timeouts are retried for every method.
+- 500 is retried only for GET and DELETE. A 500 on POST or PATCH may have been applied
+  already, and neither a link POST, a flag-link POST nor a JSON Patch is safe to repeat blindly.
+- Nothing else is retried (400, 401, 403, 404, 409, 422, ...).
+- Waits come from `compute_retry_delay` (Retry-After, then X-Ratelimit-Reset, then full-jitter
+  backoff); retrying stops after `max_retries` retries, or when the next wait would pass
+  `max_total_retry_seconds` since the first attempt. The last error is raised.
+- A retried POST or DELETE whose first attempt did reach LaunchDarkly (timeout, 502) can answer
+  409 (already created) or 404 (already deleted); callers treat those as the outcome they wanted.
+
+The access token lives only in the httpx client's default headers: it is not an attribute,
+`repr` omits it, pickling is refused and every error text is passed through `redact`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ._config import normalize_base_url, validate_access_token
+from ._constants import (
+    API_VERSION,
+    API_VERSION_HEADER,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_CONNECTIONS,
+    MAX_TOTAL_RETRY_SECONDS,
+    USER_AGENT,
+)
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    body_excerpt,
+    redact,
+    status_error_from_response,
+)
+from ._models import (
+    Environment,
+    FlagLink,
+    FlagLinkCollection,
+    FlagLinkPost,
+    JsonPatchOperation,
+    LinkedPage,
+    LinkedResource,
+    LinkRequest,
+    LinkResult,
+    Project,
+    ResourceType,
+    View,
+)
+from ._rate_limit import Clock, RandomSource, RateLimitGate, Sleep, compute_retry_delay
+
+logger = logging.getLogger("pulumi_launchdarkly_links.api")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+# Transport failures worth another try; others (e.g. an unsupported URL scheme) will not heal.
+_RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.ProtocolError)
+
+_PROJECTS = "/api/v2/projects/{project_key}"
+_VIEWS = _PROJECTS + "/views"
+_VIEW = _VIEWS + "/{view_key}"
+_FLAG_LINKS = "/api/v2/flag-links/projects/{project_key}/flags/{flag_key}"
+
+
+def _build_path(template: str, **segments: str) -> str:
+    """Fill a path template with URL-quoted segments; empty segments are a caller bug."""
+    for name, value in segments.items():
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return template.format(**{name: quote(value, safe="") for name, value in segments.items()})
+
+
+def should_retry(method: str, status_code: int) -> bool:
+    """Whether an error status is worth retrying for `method` (see the module docstring)."""
+    if status_code in RETRYABLE_STATUSES:
+        return True
+    return status_code == 500 and method.upper() in IDEMPOTENT_METHODS
+
+
+class LaunchDarklyClient:
+    """Thread-safe client for the LaunchDarkly Views and Flag links (beta) APIs.
+
+    One instance holds one `httpx.Client` (a pool of up to 16 connections) and one
+    `RateLimitGate`; share it between the threads of a provider. `sleep`, `clock` and `rng`
+    are injectable so tests can record waits instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_total_retry_seconds: float = MAX_TOTAL_RETRY_SECONDS,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.time,
+        rng: RandomSource | None = None,
+    ) -> None:
+        token = validate_access_token(access_token)
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+        self.base_url = normalize_base_url(base_url)
+        self.max_retries = max_retries
+        self.max_total_retry_seconds = max_total_retry_seconds
+        self._sleep = sleep
+        self._clock = clock
+        self._rng: RandomSource = rng if rng is not None else random.Random()
+        self._gate = RateLimitGate(clock=clock, sleep=sleep, rng=self._rng)
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={
+                "Authorization": token,
+                API_VERSION_HEADER: API_VERSION,
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    # -- lifecycle and safety -------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"LaunchDarklyClient(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("LaunchDarklyClient must not be pickled")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> LaunchDarklyClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far, retries included."""
+        with self._count_lock:
+            return self._request_count
+
+    @property
+    def rate_limit_gate(self) -> RateLimitGate:
+        return self._gate
+
+    def _secret(self) -> str:
+        return self._http.headers.get("Authorization", "")
+
+    # -- the request loop -------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        expected: Iterable[int] = (200,),
+        route: str | None = None,
+        not_found_hint: str | None = None,
+    ) -> httpx.Response:
+        """Send one API call, retrying as the module docstring says; return a 2xx response.
+
+        `route` is the path template (LaunchDarkly's rate-limit bucket); `expected` are the
+        documented success statuses. Another 2xx is accepted too (logged), since refusing a
+        create that succeeded would leak the resource.
+        """
+        route_key = f"{method} {route or path}"
+        documented = tuple(expected)
+        started = self._clock()
+        attempt = 0
+        while True:
+            self._gate.wait(route_key)
+            with self._count_lock:
+                self._request_count += 1
+            error: APIStatusError | APIConnectionError
+            try:
+                response = self._http.request(method, path, json=json, params=params)
+            except httpx.HTTPError as exc:
+                error = self._transport_error(method, path, exc, attempts=attempt + 1)
+                if not isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS):
+                    raise error from None
+                delay = compute_retry_delay({}, attempt, self._clock(), self._rng)
+            else:
+                self._gate.observe(route_key, response.status_code, response.headers)
+                if response.is_success:
+                    if response.status_code not in documented:
+                        logger.debug(
+                            "%s %s answered %s (documented: %s)",
+                            method,
+                            path,
+                            response.status_code,
+                            documented,
+                        )
+                    return response
+                error = status_error_from_response(
+                    method,
+                    path,
+                    response.status_code,
+                    response.content,
+                    content_type=response.headers.get("content-type", ""),
+                    hint=not_found_hint if response.status_code == 404 else None,
+                    secret=self._secret(),
+                    attempts=attempt + 1,
+                )
+                if not should_retry(method, response.status_code):
+                    raise error from None
+                delay = compute_retry_delay(response.headers, attempt, self._clock(), self._rng)
+            elapsed = self._clock() - started
+            if attempt >= self.max_retries or elapsed + delay > self.max_total_retry_seconds:
+                raise error from None
+            logger.info(
+                "LaunchDarkly %s %s: %s; retry %d of %d in %.1f s",
+                method,
+                path,
+                _short_reason(error),
+                attempt + 1,
+                self.max_retries,
+                delay,
+            )
+            self._sleep(delay)
+            attempt += 1
+
+    def _transport_error(
+        self, method: str, path: str, exc: httpx.HTTPError, *, attempts: int
+    ) -> APIConnectionError:
+        detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), self._secret())
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(method, path, f"timed out ({detail})", attempts=attempts)
+        return APIConnectionError(
+            method, path, f"could not reach {self.base_url} ({detail})", attempts=attempts
+        )
+
+    def _invalid(
+        self, method: str, path: str, response: httpx.Response, problem: str
+    ) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            method,
+            path,
+            response.status_code,
+            redact(problem, self._secret()),
+            body_excerpt(response.content, self._secret()),
+        )
+
+    def _json(self, method: str, path: str, response: httpx.Response) -> Any:
+        if not response.content.strip():
+            raise self._invalid(method, path, response, "expected a JSON body, got none")
+        try:
+            return response.json()
+        except ValueError:
+            content_type = response.headers.get("content-type", "").split(";")[0].strip()
+            kind = f" ({content_type})" if content_type else ""
+            raise self._invalid(
+                method, path, response, f"the body is not valid JSON{kind}"
+            ) from None
+
+    def _parse(
+        self, method: str, path: str, response: httpx.Response, model: type[ModelT]
+    ) -> ModelT:
+        data = self._json(method, path, response)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise self._invalid(
+                method, path, response, f"not a {model.__name__}: {_describe(exc)}"
+            ) from None
+
+    def _call(
+        self,
+        method: str,
+        template: str,
+        model: type[ModelT],
+        *,
+        segments: Mapping[str, str],
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        expected: Iterable[int] = (200,),
+        not_found_hint: str | None = None,
+    ) -> ModelT:
+        path = _build_path(template, **segments)
+        response = self._request(
+            method,
+            path,
+            json=json,
+            params=params,
+            expected=expected,
+            route=template,
+            not_found_hint=not_found_hint,
+        )
+        return self._parse(method, path, response, model)
+
+    def _call_no_content(
+        self,
+        method: str,
+        template: str,
+        *,
+        segments: Mapping[str, str],
+        expected: Iterable[int] = (204,),
+        not_found_hint: str | None = None,
+    ) -> None:
+        path = _build_path(template, **segments)
+        self._request(
+            method, path, expected=expected, route=template, not_found_hint=not_found_hint
+        )
+
+    # -- projects, environments, flags ----------------------------------------------------
+
+    def get_project(self, project_key: str) -> Project:
+        return self._call(
+            "GET",
+            _PROJECTS,
+            Project,
+            segments={"project_key": project_key},
+            not_found_hint=f"Check that project '{project_key}' exists.",
+        )
+
+    def get_environment(self, project_key: str, environment_key: str) -> Environment:
+        return self._call(
+            "GET",
+            _PROJECTS + "/environments/{environment_key}",
+            Environment,
+            segments={"project_key": project_key, "environment_key": environment_key},
+            not_found_hint=(
+                f"Check that environment '{environment_key}' exists in project '{project_key}'."
+            ),
+        )
+
+    def get_flag(self, project_key: str, flag_key: str) -> dict[str, Any]:
+        template = "/api/v2/flags/{project_key}/{flag_key}"
+        path = _build_path(template, project_key=project_key, flag_key=flag_key)
+        response = self._request(
+            "GET",
+            path,
+            route=template,
+            not_found_hint=f"Check that flag '{flag_key}' exists in project '{project_key}'.",
+        )
+        data = self._json("GET", path, response)
+        if not isinstance(data, dict):
+            raise self._invalid("GET", path, response, "expected a JSON object (a flag)")
+        return data
+
+    # -- views ------------------------------------------------------------------------------
+
+    def get_view(self, project_key: str, view_key: str) -> View:
+        return self._call(
+            "GET",
+            _VIEW,
+            View,
+            segments={"project_key": project_key, "view_key": view_key},
+            not_found_hint=_view_hint(project_key, view_key),
+        )
+
+    def create_view(self, project_key: str, key: str, name: str, description: str = "") -> View:
+        return self._call(
+            "POST",
+            _VIEWS,
+            View,
+            segments={"project_key": project_key},
+            json={"key": key, "name": name, "description": description},
+            not_found_hint=f"Check that project '{project_key}' exists.",
+        )
+
+    def delete_view(self, project_key: str, view_key: str) -> None:
+        self._call_no_content(
+            "DELETE",
+            _VIEW,
+            segments={"project_key": project_key, "view_key": view_key},
+            not_found_hint=_view_hint(project_key, view_key),
+        )
+
+    def link_resources(
+        self,
+        project_key: str,
+        view_key: str,
+        resource_type: ResourceType,
+        request: LinkRequest,
+    ) -> LinkResult:
+        """Link resources to a view. Check `failure_count`: partial failure is still a 200."""
+        return self._link_call("POST", project_key, view_key, resource_type, request)
+
+    def unlink_resources(
+        self,
+        project_key: str,
+        view_key: str,
+        resource_type: ResourceType,
+        request: LinkRequest,
+    ) -> LinkResult:
+        """Unlink resources from a view (a DELETE with a JSON body). Check `failure_count`."""
+        return self._link_call("DELETE", project_key, view_key, resource_type, request)
+
+    def _link_call(
+        self,
+        method: str,
+        project_key: str,
+        view_key: str,
+        resource_type: ResourceType,
+        request: LinkRequest,
+    ) -> LinkResult:
+        return self._call(
+            method,
+            _VIEW + "/link/{resource_type}",
+            LinkResult,
+            segments={
+                "project_key": project_key,
+                "view_key": view_key,
+                "resource_type": resource_type,
+            },
+            json=request.to_json_body(),
+            not_found_hint=_view_hint(project_key, view_key),
+        )
+
+    def list_linked_resources(
+        self,
+        project_key: str,
+        view_key: str,
+        resource_type: ResourceType,
+        page_size: int = 100,
+    ) -> list[LinkedResource]:
+        """Every resource of one type linked to a view, across all pages.
+
+        Pages advance by the number of items actually returned (the server may cap `limit`),
+        until `totalCount` is reached or a page is empty. A full page that adds nothing new
+        means the server ignores `offset`; that raises rather than loop or return a subset.
+        """
+        if page_size < 1:
+            raise ValueError(f"page_size must be >= 1, got {page_size}")
+        template = _VIEW + "/linked/{resource_type}"
+        segments = {
+            "project_key": project_key,
+            "view_key": view_key,
+            "resource_type": resource_type,
+        }
+        path = _build_path(template, **segments)
+        seen: dict[tuple[str, str, str | None], LinkedResource] = {}
+        offset = 0
+        while True:
+            response = self._request(
+                "GET",
+                path,
+                params={"limit": page_size, "offset": offset},
+                route=template,
+                not_found_hint=_view_hint(project_key, view_key),
+            )
+            page = self._parse("GET", path, response, LinkedPage)
+            if not page.items:
+                break
+            before = len(seen)
+            for item in page.items:
+                seen.setdefault((item.resource_type, item.resource_key, item.environment_id), item)
+            if len(seen) == before:
+                raise self._invalid(
+                    "GET",
+                    path,
+                    response,
+                    f"page at offset {offset} repeats earlier items (offset ignored?)",
+                )
+            offset += len(page.items)
+            if offset >= page.total_count:
+                break
+        return list(seen.values())
+
+    # -- flag links -------------------------------------------------------------------------
+
+    def list_flag_links(self, project_key: str, flag_key: str) -> list[FlagLink]:
+        collection = self._call(
+            "GET",
+            _FLAG_LINKS,
+            FlagLinkCollection,
+            segments={"project_key": project_key, "flag_key": flag_key},
+            not_found_hint=_flag_hint(project_key, flag_key),
+        )
+        return collection.items
+
+    def create_flag_link(self, project_key: str, flag_key: str, link: FlagLinkPost) -> FlagLink:
+        return self._call(
+            "POST",
+            _FLAG_LINKS,
+            FlagLink,
+            segments={"project_key": project_key, "flag_key": flag_key},
+            json=link.to_json_body(),
+            expected=(201,),
+            not_found_hint=_flag_hint(project_key, flag_key),
+        )
+
+    def update_flag_link(
+        self,
+        project_key: str,
+        flag_key: str,
+        link_id: str,
+        operations: list[JsonPatchOperation],
+    ) -> FlagLink:
+        return self._call(
+            "PATCH",
+            _FLAG_LINKS + "/{link_id}",
+            FlagLink,
+            segments={"project_key": project_key, "flag_key": flag_key, "link_id": link_id},
+            json=[operation.to_json_body() for operation in operations],
+            not_found_hint=_flag_link_hint(project_key, flag_key, link_id),
+        )
+
+    def delete_flag_link(self, project_key: str, flag_key: str, link_id: str) -> None:
+        self._call_no_content(
+            "DELETE",
+            _FLAG_LINKS + "/{link_id}",
+            segments={"project_key": project_key, "flag_key": flag_key, "link_id": link_id},
+            not_found_hint=_flag_link_hint(project_key, flag_key, link_id),
+        )
+
+
+def _view_hint(project_key: str, view_key: str) -> str:
+    return (
+        f"Check that view '{view_key}' exists in project '{project_key}' "
+        "(LaunchDarkly stores view keys in lowercase)."
+    )
+
+
+def _flag_hint(project_key: str, flag_key: str) -> str:
+    return f"Check that flag '{flag_key}' exists in project '{project_key}'."
+
+
+def _flag_link_hint(project_key: str, flag_key: str, link_id: str) -> str:
+    return (
+        f"Check that flag '{flag_key}' in project '{project_key}' still has a link "
+        f"with ID '{link_id}'."
+    )
+
+
+def _describe(exc: ValidationError, limit: int = 3) -> str:
+    """A one-line summary of the first few pydantic errors, e.g. `items.0.linkedAt: Field
+    required`."""
+    parts = []
+    for error in exc.errors()[:limit]:
+        location = ".".join(str(part) for part in error["loc"]) or "(root)"
+        parts.append(f"{location}: {error['msg']}")
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def _short_reason(error: Exception) -> str:
+    if isinstance(error, APIStatusError):
+        return f"{error.status_code} {error.code or ''}".strip()
+    return type(error).__name__

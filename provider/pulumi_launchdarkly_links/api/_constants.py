@@ -1,0 +1,58 @@
+"""Defaults for the LaunchDarkly API client: one place for URLs, timeouts, retry and config keys."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import httpx
+
+DEFAULT_BASE_URL = "https://app.launchdarkly.com"
+EXAMPLE_BASE_URLS = (
+    "https://app.launchdarkly.com",
+    "https://app.launchdarkly.us",
+    "https://app.eu.launchdarkly.com",
+)
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_READ_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+
+# The Pulumi dynamic provider serves several calls at once from threads; all share one pool.
+MAX_CONNECTIONS = 16
+
+DEFAULT_MAX_RETRIES = 8
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 30.0
+MAX_TOTAL_RETRY_SECONDS = 300.0
+
+# LaunchDarkly counts its global and per-route budgets over 10-second windows.
+RATE_LIMIT_WINDOW_SECONDS = 10
+# Spread threads released by the same rate-limit reset so they do not all fire at once.
+RATE_LIMIT_JITTER_SECONDS = 0.5
+
+API_VERSION_HEADER = "LD-API-Version"
+API_VERSION = "beta"
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("pulumi-launchdarkly-links")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
+USER_AGENT = f"pulumi-launchdarkly-links/{_package_version()}"
+
+# How much of an unexpected response body an error message quotes.
+BODY_EXCERPT_CHARS = 200
+
+ACCESS_TOKEN_CONFIG_KEY = "launchdarkly:accessToken"
+ACCESS_TOKEN_ENV_VAR = "LAUNCHDARKLY_ACCESS_TOKEN"
+API_HOST_CONFIG_KEY = "launchdarkly:apiHost"
+API_HOST_ENV_VAR = "LAUNCHDARKLY_API_HOST"
+LINK_BATCH_SIZE_CONFIG_KEY = "launchdarkly:linkBatchSize"
+
+# LaunchDarkly's Terraform provider sends 10 keys per link request; the API limit is unpublished.
+DEFAULT_LINK_BATCH_SIZE = 10
+MAX_LINK_BATCH_SIZE = 100
+DEFAULT_MAX_PARALLEL_BATCHES = 4

@@ -1,0 +1,253 @@
+"""Catalog routes (not beta): projects, environments, flags, segments, metrics and AI configs.
+
+Only the fields a client of views/flag links needs are modelled, but every schema-required field
+of the spec's representation is present.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import entities, reps
+from .errors import (
+    bad_request,
+    not_found,
+    optional_str,
+    optional_str_list,
+    query_int,
+    query_list,
+    read_object,
+    required_str,
+)
+from .runtime import Runtime
+from .store import conflict_if, get_environment, get_flag, get_project
+
+DEFAULT_LIMIT = 20
+METRIC_KINDS = ("pageview", "click", "custom", "trace")
+
+
+def _rt(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def _p(request: Request, name: str) -> str:
+    return str(request.path_params[name])
+
+
+def _page(request: Request, items: list[Any]) -> tuple[list[Any], int]:
+    limit = query_int(request, "limit", DEFAULT_LIMIT)
+    offset = query_int(request, "offset", 0)
+    return items[offset : offset + limit], len(items)
+
+
+def _self_links(request: Request) -> dict[str, Any]:
+    return {"self": reps.link(request.url.path)}
+
+
+# -- projects and environments ------------------------------------------------------------------
+async def list_projects(request: Request) -> Response:
+    with_envs = "environments" in query_list(request, "expand")
+    with _rt(request).store.read() as state:
+        projects = sorted(state["projects"].values(), key=lambda p: p["key"])
+        page, total = _page(request, projects)
+        items = [reps.project_rep(p, with_envs) for p in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def create_project(request: Request) -> Response:
+    rt = _rt(request)
+    body = await read_object(request)
+    key, name = required_str(body, "key"), required_str(body, "name")
+    tags = optional_str_list(body, "tags")
+    envs = body.get("environments")
+    if envs is not None and not isinstance(envs, list):
+        raise bad_request("environments must be an array")
+    with rt.store.write() as state:
+        conflict_if(key in state["projects"], f"project '{key}' already exists")
+        project = entities.new_project(key, name, rt.store.now_ms(), tags)
+        # Like LaunchDarkly, a project without explicit environments gets Production and Test.
+        for env in envs or [
+            {"key": "production", "name": "Production"},
+            {"key": "test", "name": "Test"},
+        ]:
+            if not isinstance(env, dict):
+                raise bad_request("each environment needs key and name")
+            entities.new_environment(
+                project,
+                required_str(env, "key"),
+                required_str(env, "name"),
+                color=optional_str(env, "color"),
+            )
+        state["projects"][key] = project
+        rep = reps.project_rep(project, with_environments=True)
+    return JSONResponse(rep, status_code=201)
+
+
+async def get_project_route(request: Request) -> Response:
+    with_envs = "environments" in query_list(request, "expand")
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        return JSONResponse(reps.project_rep(project, with_envs))
+
+
+async def list_environments(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        page, total = _page(request, list(project["environments"].values()))
+        items = [reps.environment_rep(project["key"], e) for e in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def get_environment_route(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        env = get_environment(project, _p(request, "environmentKey"))
+        return JSONResponse(reps.environment_rep(project["key"], env))
+
+
+# -- flags and segments -------------------------------------------------------------------------
+async def list_flags(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        page, total = _page(request, list(project["flags"].values()))
+        items = [reps.flag_rep(project["key"], f) for f in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def create_flag(request: Request) -> Response:
+    rt = _rt(request)
+    body = await read_object(request)
+    key, name = required_str(body, "key"), required_str(body, "name")
+    optional_str(body, "description")
+    optional_str_list(body, "tags")
+    with rt.store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        conflict_if(key in project["flags"], f"flag '{key}' already exists")
+        flag = entities.new_flag(key, name, rt.store.now_ms(), **body)
+        project["flags"][key] = flag
+        rep = reps.flag_rep(project["key"], flag)
+    return JSONResponse(rep, status_code=201)
+
+
+async def get_flag_route(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        flag = get_flag(project, _p(request, "featureFlagKey"))
+        return JSONResponse(reps.flag_rep(project["key"], flag))
+
+
+async def list_segments(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        env = get_environment(project, _p(request, "environmentKey"))
+        segs = list(project["segments"].get(env["key"], {}).values())
+        page, total = _page(request, segs)
+        items = [reps.segment_rep(project["key"], env, s) for s in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def create_segment(request: Request) -> Response:
+    rt = _rt(request)
+    body = await read_object(request)
+    key, name = required_str(body, "key"), required_str(body, "name")
+    optional_str(body, "description")
+    optional_str_list(body, "tags")
+    with rt.store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        env = get_environment(project, _p(request, "environmentKey"))
+        bucket = project["segments"].setdefault(env["key"], {})
+        conflict_if(key in bucket, f"segment '{key}' already exists in '{env['key']}'")
+        seg = entities.new_segment(key, name, rt.store.now_ms(), **body)
+        bucket[key] = seg
+        rep = reps.segment_rep(project["key"], env, seg)
+    return JSONResponse(rep, status_code=201)
+
+
+async def get_segment(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        env = get_environment(project, _p(request, "environmentKey"))
+        seg_key = _p(request, "segmentKey")
+        seg = project["segments"].get(env["key"], {}).get(seg_key)
+        if seg is None:
+            raise not_found(f"segment '{seg_key}' not found in environment '{env['key']}'")
+        return JSONResponse(reps.segment_rep(project["key"], env, seg))
+
+
+# -- metrics and AI configs ---------------------------------------------------------------------
+async def list_metrics(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        page, total = _page(request, list(project["metrics"].values()))
+        items = [reps.metric_rep(project["key"], m) for m in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def create_metric(request: Request) -> Response:
+    rt = _rt(request)
+    body = await read_object(request)
+    key = required_str(body, "key")
+    kind = required_str(body, "kind")
+    if kind not in METRIC_KINDS:
+        raise bad_request(f"kind must be one of {', '.join(METRIC_KINDS)}")
+    name = optional_str(body, "name") or key
+    optional_str(body, "eventKey")
+    with rt.store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        conflict_if(key in project["metrics"], f"metric '{key}' already exists")
+        metric = entities.new_metric(project["key"], key, name, rt.store.now_ms(), **body)
+        project["metrics"][key] = metric
+        rep = reps.metric_rep(project["key"], metric)
+    return JSONResponse(rep, status_code=201)
+
+
+async def list_ai_configs(request: Request) -> Response:
+    with _rt(request).store.read() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        page, total = _page(request, list(project["aiConfigs"].values()))
+        items = [reps.ai_config_rep(project["key"], c) for c in page]
+    return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+async def create_ai_config(request: Request) -> Response:
+    rt = _rt(request)
+    body = await read_object(request)
+    key, name = required_str(body, "key"), required_str(body, "name")
+    optional_str(body, "description")
+    optional_str_list(body, "tags")
+    with rt.store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        conflict_if(key in project["aiConfigs"], f"AI config '{key}' already exists")
+        cfg = entities.new_ai_config(project["key"], key, name, rt.store.now_ms(), **body)
+        project["aiConfigs"][key] = cfg
+        rep = reps.ai_config_rep(project["key"], cfg)
+    return JSONResponse(rep, status_code=201)
+
+
+routes = [
+    Route("/api/v2/projects", list_projects, methods=["GET"]),
+    Route("/api/v2/projects", create_project, methods=["POST"]),
+    Route("/api/v2/projects/{projectKey}", get_project_route, methods=["GET"]),
+    Route("/api/v2/projects/{projectKey}/environments", list_environments, methods=["GET"]),
+    Route(
+        "/api/v2/projects/{projectKey}/environments/{environmentKey}",
+        get_environment_route,
+        methods=["GET"],
+    ),
+    Route("/api/v2/flags/{projectKey}", list_flags, methods=["GET"]),
+    Route("/api/v2/flags/{projectKey}", create_flag, methods=["POST"]),
+    Route("/api/v2/flags/{projectKey}/{featureFlagKey}", get_flag_route, methods=["GET"]),
+    Route("/api/v2/segments/{projectKey}/{environmentKey}", list_segments, methods=["GET"]),
+    Route("/api/v2/segments/{projectKey}/{environmentKey}", create_segment, methods=["POST"]),
+    Route(
+        "/api/v2/segments/{projectKey}/{environmentKey}/{segmentKey}", get_segment, methods=["GET"]
+    ),
+    Route("/api/v2/metrics/{projectKey}", list_metrics, methods=["GET"]),
+    Route("/api/v2/metrics/{projectKey}", create_metric, methods=["POST"]),
+    Route("/api/v2/projects/{projectKey}/ai-configs", list_ai_configs, methods=["GET"]),
+    Route("/api/v2/projects/{projectKey}/ai-configs", create_ai_config, methods=["POST"]),
+]

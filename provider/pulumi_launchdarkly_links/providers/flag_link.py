@@ -1,0 +1,167 @@
+"""The FlagLink dynamic provider: one external link (ticket, runbook, dashboard) on a flag.
+
+LaunchDarkly has no GET for a single link, so read lists the flag's links and matches `_id`, then
+`_key`. Keys are unique per flag, which makes create safe to repeat: a 409 for a link that
+already has exactly the declared attributes is adopted instead of duplicated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
+
+from ..api import ConflictError, FlagLink, FlagLinkPost, JsonPatchOperation, NotFoundError
+from ._inputs import without_engine_keys
+from ._session import LaunchDarklyProvider
+from .errors import ProviderError
+from .flag_link_plan import (
+    INPUT_NAMES,
+    PATCHABLE_INPUTS,
+    REPLACE_INPUTS,
+    changed_inputs,
+    flag_link_input_problems,
+    flag_link_outputs,
+    link_attributes,
+    mismatched_attributes,
+    normalise_flag_link_inputs,
+    patch_operations,
+)
+
+
+def flag_link_id(project_key: str, flag_key: str, link_id: str) -> str:
+    return f"{project_key}/{flag_key}/{link_id}"
+
+
+class FlagLinkProvider(LaunchDarklyProvider):
+    """check/diff/create/read/update/delete for `FlagLink`; ID is `project/flag/link_id`."""
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        problems = flag_link_input_problems(without_engine_keys(news))
+        if problems:
+            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        return CheckResult(normalise_flag_link_inputs(news), [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = changed_inputs(without_engine_keys(olds), without_engine_keys(news))
+        replaces = [name for name in changed if name in REPLACE_INPUTS]
+        # Keys are unique per flag: a replacement that keeps the key must delete first.
+        same_place = not {"project_key", "flag_key", "key"} & set(changed)
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and same_place,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = without_engine_keys(props)
+        project_key, flag_key = inputs["project_key"], inputs["flag_key"]
+        request = FlagLinkPost(
+            key=inputs["key"],
+            deep_link=inputs.get("deep_link"),
+            title=inputs.get("title"),
+            description=inputs.get("description"),
+            timestamp=inputs.get("timestamp"),
+            integration_key=inputs.get("integration_key"),
+            metadata=inputs.get("metadata"),
+        )
+        try:
+            link = self.client.create_flag_link(project_key, flag_key, request)
+        except NotFoundError as error:
+            raise self._not_found(project_key, flag_key, error) from None
+        except ConflictError:
+            link = self._adopt_existing(inputs)
+        return CreateResult(
+            flag_link_id(project_key, flag_key, link.id), flag_link_outputs(inputs, link)
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        state = without_engine_keys(props)
+        if "flag_key" not in state:
+            raise ProviderError(
+                f"cannot read {id_!r} without state: `pulumi import` is not supported for "
+                "dynamic resources (pulumi/pulumi#16175); declare the FlagLink with the same "
+                "key and attributes and `pulumi up` adopts the existing link"
+            )
+        link = self._find(state, state.get("link_id"), state.get("key"))
+        if link is None:
+            return ReadResult(None, {})
+        outputs = flag_link_outputs(state, link)
+        inputs = {name: outputs[name] for name in INPUT_NAMES if outputs.get(name) is not None}
+        return ReadResult(flag_link_id(state["project_key"], state["flag_key"], link.id),
+                          outputs, inputs=inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        state, inputs = without_engine_keys(olds), without_engine_keys(news)
+        operations = patch_operations(state, inputs)
+        if not operations:
+            return UpdateResult({**state, **{k: inputs.get(k) for k in PATCHABLE_INPUTS}})
+        try:
+            link = self.client.update_flag_link(
+                inputs["project_key"],
+                inputs["flag_key"],
+                state["link_id"],
+                [JsonPatchOperation(**operation) for operation in operations],
+            )
+        except NotFoundError:
+            raise ProviderError(
+                f"flag link '{state.get('key')}' ({state['link_id']}) on flag "
+                f"'{inputs['flag_key']}' in project '{inputs['project_key']}' no longer exists; "
+                "run `pulumi refresh` and then `pulumi up` to recreate it"
+            ) from None
+        return UpdateResult(flag_link_outputs(inputs, link))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        state = without_engine_keys(props)
+        try:
+            self.client.delete_flag_link(state["project_key"], state["flag_key"], state["link_id"])
+        except NotFoundError:
+            return  # already gone: the goal of a delete is met
+
+    def _find(self, state: dict[str, Any], link_id: str | None, key: str | None) -> FlagLink | None:
+        try:
+            links = self.client.list_flag_links(state["project_key"], state["flag_key"])
+        except NotFoundError:
+            return None  # the flag (or project) is gone, and its links with it
+        by_id = next((link for link in links if link_id and link.id == link_id), None)
+        return by_id or next((link for link in links if key and link.key == key), None)
+
+    def _adopt_existing(self, inputs: dict[str, Any]) -> FlagLink:
+        project_key, flag_key, key = inputs["project_key"], inputs["flag_key"], inputs["key"]
+        existing = self._find(inputs, None, key)
+        if existing is None:
+            raise ProviderError(
+                f"LaunchDarkly answered 409 Conflict creating flag link '{key}' on flag "
+                f"'{flag_key}' in project '{project_key}', but no link with that key exists; "
+                "run `pulumi up` again"
+            )
+        mismatched = mismatched_attributes(existing, inputs)
+        if mismatched:
+            current = link_attributes(existing)
+            details = ", ".join(f"{name}={current[name]!r}" for name in mismatched)
+            raise ProviderError(
+                f"flag '{flag_key}' in project '{project_key}' already has a link with key "
+                f"'{key}' (_id {existing.id}) whose {details} differ from this resource. "
+                "To adopt it, declare the same values; otherwise give this FlagLink another "
+                "`key`, or delete the existing link first."
+            )
+        return existing
+
+    def _not_found(self, project_key: str, flag_key: str, error: NotFoundError) -> ProviderError:
+        try:
+            self.client.get_project(project_key)
+        except NotFoundError:
+            return ProviderError(
+                f"project '{project_key}' was not found in LaunchDarkly; check project_key"
+            )
+        return ProviderError(
+            f"flag '{flag_key}' was not found in project '{project_key}' "
+            f"(LaunchDarkly said: {error.message}); create the flag first or fix flag_key"
+        )

@@ -1,0 +1,176 @@
+"""Validation and normalisation of ViewMembership inputs, run by `check()` at preview time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi.output import Unknown
+
+from ._inputs import is_unknown, key_list_problems, key_problem, without_engine_keys
+from .membership_plan import (
+    INPUT_NAMES,
+    MEMBER_INPUTS,
+    normalise_key_list,
+    normalise_segments,
+)
+
+InputProblem = tuple[str, str]  # (input name, what is wrong and what to do)
+
+# Plain dicts may use LaunchDarkly's camelCase names; they mean the same thing.
+_SEGMENT_ALIASES = {
+    "environmentId": "environment_id",
+    "environmentKey": "environment_key",
+    "segmentKey": "segment_key",
+}
+_SEGMENT_FIELDS = ("environment_id", "environment_key", "segment_key")
+
+
+def canonical_segment(segment: Mapping[str, Any]) -> dict[str, Any]:
+    renamed = {_SEGMENT_ALIASES.get(name, name): value for name, value in segment.items()}
+    return {name: renamed[name] for name in _SEGMENT_FIELDS if renamed.get(name) is not None} | {
+        name: value for name, value in renamed.items() if name not in _SEGMENT_FIELDS
+    }
+
+
+def membership_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
+    problems: list[InputProblem] = []
+    unknown_names = set(inputs) - set(INPUT_NAMES) - {"segments"}
+    for name in sorted(n for n in unknown_names if not n.startswith("__")):
+        problems.append((name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}"))
+
+    for name in ("project_key", "view_key"):
+        value = inputs.get(name)
+        if value is None:
+            problems.append((name, f"{name} is required"))
+            continue
+        problem = key_problem(name, value)
+        if problem:
+            problems.append((name, problem))
+    view_key = inputs.get("view_key")
+    if isinstance(view_key, str) and view_key != view_key.lower():
+        problems.append((
+            "view_key",
+            f"view_key {view_key!r} has uppercase letters; LaunchDarkly stores view keys in "
+            f"lowercase, so write {view_key.lower()!r}",
+        ))
+
+    for name in MEMBER_INPUTS:
+        if name != "segments":
+            problems.extend((name, p) for p in key_list_problems(name, inputs.get(name)))
+    problems.extend(_segment_problems(inputs.get("segments")))
+
+    for name in ("exclusive", "adopt"):
+        value = inputs.get(name)
+        if value is not None and not is_unknown(value) and not isinstance(value, bool):
+            problems.append((name, f"{name} must be True or False, got {value!r}"))
+    comment = inputs.get("comment")
+    if comment is not None and not is_unknown(comment) and not isinstance(comment, str):
+        problems.append(("comment", f"comment must be a string, got {comment!r}"))
+    return problems
+
+
+def _segment_problems(segments: Any) -> list[InputProblem]:
+    if segments is None or isinstance(segments, Unknown):
+        return []
+    if not isinstance(segments, list | tuple):
+        return [(
+            "segments",
+            f"segments must be a list of SegmentRef(...) or dicts, got {type(segments).__name__} "
+            f"{segments!r}",
+        )]
+    problems: list[InputProblem] = []
+    for index, raw in enumerate(segments):
+        where = f"segments[{index}]"
+        if isinstance(raw, Unknown):
+            continue
+        if not isinstance(raw, Mapping):
+            problems.append((
+                "segments",
+                f"{where} must be a SegmentRef(environment_key=..., segment_key=...) or a dict, "
+                f"got {raw!r}",
+            ))
+            continue
+        segment = canonical_segment(raw)
+        extra = set(segment) - set(_SEGMENT_FIELDS)
+        if extra:
+            problems.append(("segments", f"{where} has unknown fields {sorted(extra)}"))
+        has_id = segment.get("environment_id") is not None
+        has_key = segment.get("environment_key") is not None
+        if has_id == has_key:
+            problems.append((
+                "segments",
+                f"{where} ({segment.get('segment_key')!r}) needs exactly one of environment_id "
+                f"(the environment's _id) or environment_key; it has "
+                f"{'both' if has_id else 'neither'}",
+            ))
+        for field in ("segment_key", "environment_key"):
+            if segment.get(field) is not None or field == "segment_key":
+                problem = key_problem(f"{where}.{field}", segment.get(field))
+                if problem:
+                    problems.append(("segments", problem))
+        environment_id = segment.get("environment_id")
+        if has_id and not is_unknown(environment_id) and (
+            not isinstance(environment_id, str) or not environment_id.strip()
+        ):
+            problems.append(("segments", f"{where}.environment_id must be a non-empty string"))
+    return problems
+
+
+def known_environment_ids(old_inputs: Mapping[str, Any]) -> dict[str, str]:
+    """environment_key -> _id pairs already resolved in earlier checked inputs or state."""
+    known: dict[str, str] = {}
+    segments = old_inputs.get("segments") or []
+    if is_unknown(segments):
+        return known
+    for segment in segments:
+        if isinstance(segment, Mapping):
+            key, identifier = segment.get("environment_key"), segment.get("environment_id")
+            if isinstance(key, str) and isinstance(identifier, str):
+                known[key] = identifier
+    return known
+
+
+def normalise_membership_inputs(
+    news: Mapping[str, Any],
+    olds: Mapping[str, Any],
+    resolve_environment_id: Callable[[str, str], str],
+) -> dict[str, Any]:
+    """Checked inputs: sorted unique member lists, segments carrying both environment id and key.
+
+    `resolve_environment_id(project_key, environment_key)` is only called for keys that neither
+    the old inputs nor earlier segments of this resource resolved, so a no-op `up` makes no
+    request.
+    """
+    inputs = without_engine_keys(news)
+    for name in ("flags", "ai_configs", "metrics"):
+        inputs[name] = normalise_key_list(inputs.get(name))
+    segments = inputs.get("segments")
+    if isinstance(segments, list | tuple):
+        known = known_environment_ids(without_engine_keys(olds))
+        project_key = inputs.get("project_key")
+        resolved: list[Any] = []
+        for raw in segments:
+            if isinstance(raw, Unknown):
+                resolved.append(raw)
+                continue
+            segment = canonical_segment(raw)
+            environment_key = segment.get("environment_key")
+            if segment.get("environment_id") is None and environment_key is not None:
+                if is_unknown(environment_key) or is_unknown(project_key):
+                    segment["environment_id"] = Unknown()
+                else:
+                    if environment_key not in known:
+                        known[environment_key] = resolve_environment_id(
+                            project_key, environment_key
+                        )
+                    segment["environment_id"] = known[environment_key]
+            resolved.append(segment)
+        inputs["segments"] = resolved if contains_unknown_segment(resolved) else (
+            normalise_segments(resolved)
+        )
+    return {name: value for name, value in inputs.items() if value is not None}
+
+
+def contains_unknown_segment(segments: list[Any]) -> bool:
+    return any(is_unknown(segment) for segment in segments)

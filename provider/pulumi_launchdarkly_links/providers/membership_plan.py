@@ -1,0 +1,165 @@
+"""Pure planning for ViewMembership: normalise declared members, diff them, plan link changes.
+
+No HTTP here. A member is a flag / AI config / metric key, or a segment identified by
+`(environment_id, segment_key)`; lists are sets, so order and duplicates never cause a diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from ._inputs import is_unknown, without_engine_keys
+
+ResourceType = Literal["flags", "segments", "aiConfigs", "metrics"]
+
+# Input name -> LaunchDarkly's resourceType path segment, in the order they are processed.
+MEMBER_INPUTS: dict[str, ResourceType] = {
+    "flags": "flags",
+    "segments": "segments",
+    "ai_configs": "aiConfigs",
+    "metrics": "metrics",
+}
+COUNT_OUTPUTS = {
+    "flags": "flag_count",
+    "segments": "segment_count",
+    "ai_configs": "ai_config_count",
+    "metrics": "metric_count",
+}
+REPLACE_INPUTS = ("project_key", "view_key")
+INPUT_NAMES = (*REPLACE_INPUTS, *MEMBER_INPUTS, "exclusive", "adopt", "comment")
+
+SegmentId = tuple[str, str]  # (environment_id, segment_key)
+Member = str | SegmentId
+T = TypeVar("T")
+
+
+def segment_id(segment: Mapping[str, Any]) -> SegmentId:
+    return (segment["environment_id"], segment["segment_key"])
+
+
+def members_of(input_name: str, value: Any) -> frozenset[Member]:
+    """The set of members a normalised input (or state) value denotes; None means none."""
+    if not value:
+        return frozenset()
+    if input_name == "segments":
+        return frozenset(segment_id(segment) for segment in value)
+    return frozenset(value)
+
+
+def normalise_key_list(value: Any) -> Any:
+    """Sorted unique keys; unknown values pass through untouched for the engine to resolve."""
+    if value is None or is_unknown(value):
+        return value
+    return sorted(set(value))
+
+
+def normalise_segments(segments: Any) -> Any:
+    """Sorted segments without duplicates (by environment id and key); keeps environment_key."""
+    if segments is None or is_unknown(segments):
+        return segments
+    by_identity: dict[SegmentId, dict[str, Any]] = {}
+    for segment in segments:
+        current = by_identity.get(segment_id(segment), {})
+        by_identity[segment_id(segment)] = {**segment, **{k: v for k, v in current.items() if v}}
+    return [by_identity[identity] for identity in sorted(by_identity)]
+
+
+@dataclass(frozen=True)
+class TypeChange:
+    """What one resource type needs: members to link and members to unlink."""
+
+    input_name: str
+    resource_type: ResourceType
+    to_link: tuple[Member, ...]
+    to_unlink: tuple[Member, ...]
+
+
+def plan_membership_change(
+    current: Mapping[str, Any], desired: Mapping[str, Any]
+) -> list[TypeChange]:
+    """Per type, the members to link and unlink to go from `current` to `desired`.
+
+    Types without a change are left out, so an unchanged type costs no request. A type that
+    `desired` no longer lists (None) is treated as empty: what the resource managed is unlinked.
+    """
+    changes = []
+    for input_name, resource_type in MEMBER_INPUTS.items():
+        have = members_of(input_name, current.get(input_name))
+        want = members_of(input_name, desired.get(input_name))
+        if have != want:
+            changes.append(
+                TypeChange(
+                    input_name,
+                    resource_type,
+                    to_link=tuple(sorted(want - have)),
+                    to_unlink=tuple(sorted(have - want)),
+                )
+            )
+    return changes
+
+
+def managed_types(props: Mapping[str, Any]) -> list[str]:
+    """Input names of the member types a resource lists (an empty list counts as listed)."""
+    return [name for name in MEMBER_INPUTS if props.get(name) is not None]
+
+
+def changed_inputs(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> list[str]:
+    """Inputs whose value differs (as sets for member lists); unknowns always count as changed."""
+    old = without_engine_keys(old_state)
+    new = without_engine_keys(new_inputs)
+    changed = []
+    for name in INPUT_NAMES:
+        old_value, new_value = old.get(name), new.get(name)
+        if is_unknown(new_value):
+            changed.append(name)
+        elif name in MEMBER_INPUTS:
+            if (old_value is None) != (new_value is None) or members_of(
+                name, old_value
+            ) != members_of(name, new_value):
+                changed.append(name)
+        elif name in ("exclusive", "adopt"):
+            if bool(old_value) != bool(new_value):
+                changed.append(name)
+        elif (old_value or None) != (new_value or None):
+            changed.append(name)
+    return changed
+
+
+def in_batches(items: Sequence[T], size: int) -> list[list[T]]:
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Full outputs for the given (normalised) inputs: the inputs plus a count per listed type."""
+    outputs = {name: inputs.get(name) for name in INPUT_NAMES}
+    for name, count_name in COUNT_OUTPUTS.items():
+        members = inputs.get(name)
+        outputs[count_name] = None if members is None else len(members)
+    return outputs
+
+
+def refreshed_members(
+    input_name: str,
+    declared: Any,
+    linked: Iterable[Any],
+    *,
+    exclusive: bool,
+) -> Any:
+    """What refresh records for one type, from what LaunchDarkly reports as linked.
+
+    Exclusive: everything linked. Otherwise only the declared members still linked, so items
+    other people or stacks linked never show up as this resource's drift.
+    """
+    if declared is None:
+        return None
+    linked_list = list(linked)
+    if input_name == "segments":
+        if exclusive:
+            return normalise_segments(linked_list)
+        declared_ids = members_of("segments", declared)
+        return normalise_segments([s for s in linked_list if segment_id(s) in declared_ids])
+    if exclusive:
+        return normalise_key_list(linked_list)
+    return normalise_key_list(set(declared) & set(linked_list))

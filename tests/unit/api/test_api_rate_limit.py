@@ -1,0 +1,183 @@
+"""Retry-delay computation and the shared rate-limit gate, driven by a fake clock."""
+
+from __future__ import annotations
+
+import random
+from email.utils import formatdate
+
+import pytest
+from ld_api_fakes import START, FakeClock, FixedRandom, RecordingSleep
+
+from pulumi_launchdarkly_links.api import (
+    INITIAL_RETRY_DELAY,
+    MAX_RETRY_DELAY,
+    RateLimitGate,
+    compute_retry_delay,
+)
+from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
+
+JITTER = RATE_LIMIT_JITTER_SECONDS / 2  # FixedRandom() picks the midpoint
+
+
+def epoch_ms(seconds_from_now: float) -> str:
+    return str(int((START + seconds_from_now) * 1000))
+
+
+@pytest.mark.parametrize(
+    ("headers", "attempt", "expected"),
+    [
+        pytest.param({"Retry-After": "7"}, 0, 7 + JITTER, id="retry-after-seconds"),
+        pytest.param({"retry-after": "2.5"}, 0, 2.5 + JITTER, id="retry-after-lowercase-float"),
+        pytest.param(
+            {"Retry-After": formatdate(START + 20, usegmt=True)},
+            0,
+            20 + JITTER,
+            id="retry-after-http-date",
+        ),
+        pytest.param(
+            {"Retry-After": formatdate(START - 20, usegmt=True)},
+            0,
+            INITIAL_RETRY_DELAY / 2,
+            id="retry-after-date-in-past-backs-off",
+        ),
+        pytest.param({"Retry-After": "soon"}, 1, 0.5, id="retry-after-garbage-backs-off"),
+        pytest.param({"X-Ratelimit-Reset": epoch_ms(4)}, 0, 4 + JITTER, id="reset-in-future"),
+        pytest.param({"X-Ratelimit-Reset": epoch_ms(-5)}, 2, 1.0, id="reset-in-past-backs-off"),
+        pytest.param(
+            {"X-Ratelimit-Reset": epoch_ms(600)},
+            0,
+            MAX_RETRY_DELAY + JITTER,
+            id="reset-far-ahead-capped",
+        ),
+        pytest.param(
+            {"Retry-After": "3", "X-Ratelimit-Reset": epoch_ms(8)},
+            0,
+            3 + JITTER,
+            id="retry-after-beats-reset",
+        ),
+        pytest.param(
+            {
+                "X-Ratelimit-Reset": epoch_ms(2),
+                "X-Ratelimit-Auth-Token-Remaining": "0",
+                "X-Ratelimit-Auth-Token-Reset": epoch_ms(6),
+            },
+            0,
+            6 + JITTER,
+            id="exhausted-token-reset-is-later",
+        ),
+        pytest.param(
+            {"X-Ratelimit-Auth-Token-Remaining": "5", "X-Ratelimit-Auth-Token-Reset": epoch_ms(6)},
+            0,
+            INITIAL_RETRY_DELAY / 2,
+            id="token-reset-ignored-while-budget-left",
+        ),
+        pytest.param({}, 0, 0.25, id="no-headers-attempt-0"),
+        pytest.param({}, 3, 2.0, id="no-headers-attempt-3"),
+        pytest.param({}, 10, MAX_RETRY_DELAY / 2, id="no-headers-capped"),
+    ],
+)
+def test_compute_retry_delay(headers: dict[str, str], attempt: int, expected: float) -> None:
+    assert compute_retry_delay(headers, attempt, START, FixedRandom()) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "ceiling"),
+    [(0, 0.5), (1, 1.0), (2, 2.0), (5, 16.0), (6, MAX_RETRY_DELAY), (60, MAX_RETRY_DELAY)],
+)
+def test_backoff_is_full_jitter_between_zero_and_capped_ceiling(
+    attempt: int, ceiling: float
+) -> None:
+    assert compute_retry_delay({}, attempt, START, FixedRandom(0.0)) == 0.0
+    assert compute_retry_delay({}, attempt, START, FixedRandom(1.0)) == pytest.approx(ceiling)
+    rng = random.Random(1234)
+    draws = [compute_retry_delay({}, attempt, START, rng) for _ in range(200)]
+    assert all(0.0 <= draw <= ceiling for draw in draws)
+    assert max(draws) > ceiling / 2  # really spread over the range, not a constant
+
+
+ROUTE = "POST /api/v2/projects/{project_key}/views/{view_key}/link/{resource_type}"
+OTHER_ROUTE = "GET /api/v2/projects/{project_key}"
+
+
+@pytest.fixture
+def gate(clock: FakeClock, sleep: RecordingSleep) -> RateLimitGate:
+    return RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom())
+
+
+def test_open_gate_does_not_sleep(gate: RateLimitGate, sleep: RecordingSleep) -> None:
+    assert gate.wait(ROUTE) == 0.0
+    assert sleep.calls == []
+
+
+def test_exhausted_route_budget_holds_that_route_only(
+    gate: RateLimitGate, sleep: RecordingSleep
+) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(5)})
+    assert gate.wait(OTHER_ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+    assert sleep.seconds == [pytest.approx(5 + JITTER)]
+
+
+def test_exhausted_global_budget_holds_every_route(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(3)})
+    assert gate.wait(OTHER_ROUTE) == pytest.approx(3 + JITTER)
+
+
+def test_remaining_budget_does_not_block(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "4", "X-Ratelimit-Reset": epoch_ms(5)})
+    assert gate.wait(ROUTE) == 0.0
+
+
+def test_reset_in_the_past_does_not_block(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 429, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(-1)})
+    assert gate.wait(ROUTE) == 0.0
+
+
+def test_429_with_retry_after_holds_every_route(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 429, {"Retry-After": "4"})
+    assert gate.wait(OTHER_ROUTE) == pytest.approx(4 + JITTER)
+
+
+def test_429_with_only_a_reset_holds_its_route(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 429, {"X-Ratelimit-Reset": epoch_ms(2)})
+    assert gate.wait(OTHER_ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(2 + JITTER)
+
+
+def test_exhausted_token_budget_holds_every_route(gate: RateLimitGate) -> None:
+    gate.observe(
+        ROUTE,
+        200,
+        {"X-Ratelimit-Auth-Token-Remaining": "0", "X-Ratelimit-Auth-Token-Reset": epoch_ms(6)},
+    )
+    assert gate.wait(OTHER_ROUTE) == pytest.approx(6 + JITTER)
+
+
+def test_block_is_capped(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 429, {"Retry-After": "3600"})
+    assert gate.wait(ROUTE) == pytest.approx(MAX_RETRY_DELAY + JITTER)
+
+
+def test_wait_returns_even_when_the_clock_does_not_move(clock: FakeClock) -> None:
+    slept: list[float] = []
+    gate = RateLimitGate(clock=clock, sleep=slept.append, rng=FixedRandom())
+    gate.observe(ROUTE, 429, {"Retry-After": "5"})
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+    assert slept == [pytest.approx(5 + JITTER)]
+
+
+def test_block_extended_during_the_wait_means_waiting_again(
+    clock: FakeClock, sleep: RecordingSleep
+) -> None:
+    gate = RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom(0.0))
+    gate.observe(ROUTE, 429, {"Retry-After": "2"})
+    extended = []
+
+    def another_thread_sees_a_longer_limit(_: float) -> None:
+        if not extended:
+            extended.append(True)
+            gate.observe(ROUTE, 429, {"Retry-After": "10"})
+
+    sleep.before_sleep = another_thread_sees_a_longer_limit
+    gate.wait(ROUTE)
+    assert sleep.seconds == [pytest.approx(2), pytest.approx(8)]
