@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from ld_api_fakes import BASE_URL, TOKEN, FakeClock, FixedRandom, Handler, RecordingSleep
+from ld_api_fakes import (
+    BASE_URL,
+    TOKEN,
+    ClientFactory,
+    FakeClock,
+    FixedRandom,
+    Handler,
+    RecordingSleep,
+)
 
 from pulumi_launchdarkly_links.api import LaunchDarklyClient
-
-ClientFactory = Callable[..., LaunchDarklyClient]
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import httpx
 
+from pulumi_launchdarkly_links.api import LaunchDarklyClient
+
 TOKEN = "api-0123456789abcdef-secret-token"
 BASE_URL = "https://ld.test"
 START = 1_700_000_000.0
@@ -59,6 +61,7 @@ class FixedRandom:
 
 
 Handler = Callable[[httpx.Request], httpx.Response]
+ClientFactory = Callable[..., LaunchDarklyClient]
 
 
 def scripted(*responses: httpx.Response) -> tuple[Handler, list[httpx.Request]]:

@@ -92,7 +92,11 @@ def test_request_id_and_attempts_are_reported() -> None:
     ("raw", "content_type", "expected_fragment"),
     [
         (b"", "", "(empty response body)"),
-        (b"<html><title>502 Bad Gateway</title></html>", "text/html", "non-JSON response (text/html)"),
+        (
+            b"<html><title>502 Bad Gateway</title></html>",
+            "text/html",
+            "non-JSON response (text/html)",
+        ),
         (b"[1, 2]", "application/json", "unexpected error body"),
         (b'{"unexpected": true}', "application/json", '"unexpected": true'),
     ],

@@ -119,7 +119,9 @@ def test_exhausted_route_budget_holds_that_route_only(
 
 
 def test_exhausted_global_budget_holds_every_route(gate: RateLimitGate) -> None:
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(3)})
+    gate.observe(
+        ROUTE, 200, {"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(3)}
+    )
     assert gate.wait(OTHER_ROUTE) == pytest.approx(3 + JITTER)
 
 
@@ -129,7 +131,9 @@ def test_remaining_budget_does_not_block(gate: RateLimitGate) -> None:
 
 
 def test_reset_in_the_past_does_not_block(gate: RateLimitGate) -> None:
-    gate.observe(ROUTE, 429, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(-1)})
+    gate.observe(
+        ROUTE, 429, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(-1)}
+    )
     assert gate.wait(ROUTE) == 0.0
 
 
