@@ -1,8 +1,8 @@
 """The official `launchdarkly_api` client (v25, strict pydantic models) against the emulator.
 
 Every call parses the emulator's answer into the client's models; a missing required field or a
-wrong type would raise here. The v25 client sends no beta header on its own, so it is set as a
-default header, as a real integration would.
+wrong type would raise here. The v25 client sends `LD-API-Version: 20240415` by default, so the beta
+header must be set as a default header after construction (see the fixture).
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ from pulumi_launchdarkly_links.emulator import DEMO_PRODUCTION_ENV_ID, EmulatorS
 def client(emulator: EmulatorServer) -> Iterator[launchdarkly_api.ApiClient]:
     config = launchdarkly_api.Configuration(host=emulator.url)
     config.api_key["ApiKey"] = emulator.token
-    with launchdarkly_api.ApiClient(config, "LD-API-Version", "beta") as api_client:
+    with launchdarkly_api.ApiClient(config) as api_client:
+        # The client's constructor pins LD-API-Version to 20240415 (overriding header_name/value),
+        # which a beta route rejects with 403; override it afterwards.
+        api_client.set_default_header("LD-API-Version", "beta")
         yield api_client
 
 

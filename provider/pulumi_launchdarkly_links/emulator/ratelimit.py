@@ -71,7 +71,7 @@ class RateLimiter:
                 retry_s = max(1, math.ceil(retry_after))
                 for bucket, over in ((rb, route_over), (self._global, global_over)):
                     if over:
-                        bucket.window_end = max(bucket.window_end, now + retry_s)
+                        bucket.window_end = now + retry_s  # reopen exactly when promised
             route_rem = max(0, route_limit - rb.count) if route_limit > 0 else UNLIMITED_REMAINING
             global_rem = (
                 max(0, global_limit - self._global.count)

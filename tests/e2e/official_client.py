@@ -1,0 +1,40 @@
+"""Out-of-band changes made with LaunchDarkly's own Python client (`launchdarkly-api`).
+
+Drift in the end-to-end tests comes from code nobody here wrote, the way a colleague clicking in
+the LaunchDarkly UI or another tool would make it.
+"""
+
+from __future__ import annotations
+
+import launchdarkly_api
+from launchdarkly_api import ViewLinkRequest, ViewLinkRequestKeys
+
+from pulumi_launchdarkly_links.emulator import EmulatorServer
+
+
+class OfficialClient:
+    def __init__(self, emulator: EmulatorServer) -> None:
+        configuration = launchdarkly_api.Configuration(host=emulator.url)
+        configuration.api_key["ApiKey"] = emulator.token
+        self.api_client = launchdarkly_api.ApiClient(configuration)
+        self.api_client.set_default_header("LD-API-Version", "beta")
+        self.views = launchdarkly_api.ViewsApi(self.api_client)
+        self.flag_links = launchdarkly_api.FlagLinksBetaApi(self.api_client)
+
+    def link_flags(self, project: str, view: str, keys: list[str]) -> int:
+        request = ViewLinkRequest(ViewLinkRequestKeys(keys=keys))
+        return int(self.views.link_resource(project, view, "flags", request).success_count)
+
+    def unlink_flags(self, project: str, view: str, keys: list[str]) -> int:
+        request = ViewLinkRequest(ViewLinkRequestKeys(keys=keys))
+        return int(self.views.unlink_resource(project, view, "flags", request).success_count)
+
+    def delete_view(self, project: str, view: str) -> None:
+        self.views.delete_view(project, view)
+
+    def delete_flag_link(self, project: str, flag: str, link_id: str) -> None:
+        self.flag_links.delete_flag_link(project, flag, link_id)
+
+    def set_flag_link_title(self, project: str, flag: str, link_id: str, title: str) -> None:
+        patch = [launchdarkly_api.PatchOperation(op="replace", path="/title", value=title)]
+        self.flag_links.update_flag_link(project, flag, link_id, patch)
