@@ -12,12 +12,15 @@ from pulumi_launchdarkly_links.api import ClientSettings, LaunchDarklyClient
 
 def main(project_key: str, view_key: str, flag_key: str) -> None:
     settings = ClientSettings.resolve(lambda _key: None, os.environ)
-    with LaunchDarklyClient(access_token=settings.access_token, base_url=settings.base_url) as client:
+    with LaunchDarklyClient(
+        access_token=settings.access_token, base_url=settings.base_url
+    ) as client:
         print(f"View '{view_key}' in project '{project_key}':")
         for resource_type in ("flags", "segments", "aiConfigs", "metrics"):
             items = client.list_linked_resources(project_key, view_key, resource_type)
             names = [
-                f"{item.resource_key} ({item.environment_key})" if item.environment_key
+                f"{item.resource_key} ({item.environment_key})"
+                if item.environment_key
                 else item.resource_key
                 for item in items
             ]

@@ -1,6 +1,6 @@
 """Pulumi dynamic providers for LaunchDarkly view membership and flag links.
 
-    from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
+from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
 """
 
 from .flag_link import FlagLink

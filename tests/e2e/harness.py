@@ -24,7 +24,9 @@ def pulumi_bin_dir() -> Path:
         return Path(configured)
     output = subprocess.run(
         [str(REPO_ROOT / "scripts" / "install-pulumi")],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return Path(output.strip().splitlines()[-1])
 
@@ -127,10 +129,14 @@ def linked(emulator: EmulatorServer, project: str, view: str, resource_type: str
     with emulator_api(emulator) as api:
         offset = 0
         while True:
-            page = api.get(
-                f"/api/v2/projects/{project}/views/{view}/linked/{resource_type}",
-                params={"limit": 100, "offset": offset},
-            ).raise_for_status().json()
+            page = (
+                api.get(
+                    f"/api/v2/projects/{project}/views/{view}/linked/{resource_type}",
+                    params={"limit": 100, "offset": offset},
+                )
+                .raise_for_status()
+                .json()
+            )
             for item in page["items"]:
                 if resource_type == "segments":
                     result.add((item["environmentId"], item["resourceKey"]))

@@ -18,7 +18,11 @@ PROJECT = "default"
 def flags_program(flags: list[str], **kwargs: object) -> Callable[[], None]:
     def program() -> None:
         ViewMembership(
-            "checkout", project_key=PROJECT, view_key="checkout", flags=flags, **kwargs  # type: ignore[arg-type]
+            "checkout",
+            project_key=PROJECT,
+            view_key="checkout",
+            flags=flags,
+            **kwargs,  # type: ignore[arg-type]
         )
 
     return program
@@ -85,7 +89,9 @@ def test_partial_failure_on_update_converges_on_next_up(new_stack: Callable[...,
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == {"pay-later"}
 
     with emulator_api(stack.emulator) as api:  # the flag appears, as it would in LaunchDarkly
-        api.post(f"/api/v2/flags/{PROJECT}", json={"key": "late-flag", "name": "Late"}).raise_for_status()
+        api.post(
+            f"/api/v2/flags/{PROJECT}", json={"key": "late-flag", "name": "Late"}
+        ).raise_for_status()
     stack.up()
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == {"pay-later", "late-flag"}
     assert state_flags(stack) == ["late-flag", "pay-later"]
@@ -122,7 +128,10 @@ def test_exclusive_create_adopts_only_when_asked(new_stack: Callable[..., Stack]
     with pytest.raises(auto.CommandError) as failure:
         stack.up()
     message = str(failure.value)
-    assert "already has 2 flag(s) linked that `flags` does not list: 'dark-mode', 'search-v2'" in message
+    assert (
+        "already has 2 flag(s) linked that `flags` does not list: 'dark-mode', 'search-v2'"
+        in message
+    )
     assert "adopt=True" in message
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == {"dark-mode", "search-v2"}
 
@@ -140,7 +149,9 @@ def test_two_stacks_with_disjoint_sets_keep_each_others_links(
     first.up()
     second.up()
     assert linked(first.emulator, PROJECT, "checkout", "flags") == {
-        "new-checkout", "pay-later", "dark-mode"
+        "new-checkout",
+        "pay-later",
+        "dark-mode",
     }
     first.refresh()
     assert state_flags(first) == ["new-checkout", "pay-later"]

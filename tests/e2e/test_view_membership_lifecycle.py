@@ -11,7 +11,9 @@ from .harness import Stack, linked
 PROJECT = "default"
 
 
-def membership(flags: list[str], view_key: str = "checkout", **kwargs: object) -> Callable[[], None]:
+def membership(
+    flags: list[str], view_key: str = "checkout", **kwargs: object
+) -> Callable[[], None]:
     def program() -> None:
         ViewMembership(
             "checkout",

@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_spec_check import check_exchange, load_openapi
 
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer, EmulatorSettings
 from pulumi_launchdarkly_links.emulator.runtime import Exchange
+
+from .emulator_spec_check import check_exchange, load_openapi
 
 BETA = {"LD-API-Version": "beta"}
 

@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from emulator_spec_check import check_exchange
 
 from pulumi_launchdarkly_links.emulator.runtime import Exchange
+
+from .emulator_spec_check import check_exchange
 
 BETA_AUTH = {"Authorization": "cli-token", "LD-API-Version": "beta"}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from conftest import BETA
+
+from .conftest import BETA
 
 BASE = "/api/v2/flag-links/projects/default/flags/pay-later"
 

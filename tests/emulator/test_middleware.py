@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import BETA
 
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
+
+from .conftest import BETA
 
 LINK = "/api/v2/projects/default/views/{view}/link/flags"
 LINK_ROUTE = "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"

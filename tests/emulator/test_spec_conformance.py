@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from conftest import BETA
-from emulator_spec_check import KNOWN_DEVIATIONS, check_exchange, request_errors, response_errors
 
 from pulumi_launchdarkly_links.emulator import EmulatorServer
 from pulumi_launchdarkly_links.emulator.runtime import Exchange
+
+from .conftest import BETA
+from .emulator_spec_check import KNOWN_DEVIATIONS, check_exchange, request_errors, response_errors
 
 
 def record(emulator: EmulatorServer) -> list[Exchange]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from conftest import BETA
 
 from pulumi_launchdarkly_links.emulator import DEMO_PRODUCTION_ENV_ID, DEMO_TEST_ENV_ID
+
+from .conftest import BETA
 
 VIEWS = "/api/v2/projects/default/views"
 

@@ -240,7 +240,7 @@ class LaunchDarklyClient:
                 delay = compute_retry_delay(response.headers, attempt, self._clock(), self._rng)
             elapsed = self._clock() - started
             if attempt >= self.max_retries or elapsed + delay > self.max_total_retry_seconds:
-                pass
+                raise error from None
             logger.info(
                 "LaunchDarkly %s %s: %s; retry %d of %d in %.1f s",
                 method,

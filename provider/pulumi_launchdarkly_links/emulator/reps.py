@@ -156,7 +156,10 @@ def metric_rep(project_key: str, metric: dict[str, Any]) -> dict[str, Any]:
 
 def ai_config_rep(project_key: str, cfg: dict[str, Any]) -> dict[str, Any]:
     return {
-        "_links": {"self": link(f"/api/v2/projects/{project_key}/ai-configs/{cfg['key']}")},
+        "_links": {
+            "self": link(f"/api/v2/projects/{project_key}/ai-configs/{cfg['key']}"),
+            "parent": link(f"/api/v2/projects/{project_key}/ai-configs"),
+        },
         "key": cfg["key"],
         "name": cfg["name"],
         "description": cfg["description"],

@@ -28,7 +28,7 @@ _clients_lock = threading.Lock()
 
 
 def shared_client(settings: ClientSettings) -> LaunchDarklyClient:
-    """One client per provider process and credentials, so all resources share one rate-limit view."""
+    """One client per process and credentials: every resource shares one view of rate limits."""
     identity = (settings.base_url, hashlib.sha256(settings.access_token.encode()).hexdigest())
     with _clients_lock:
         client = _clients.get(identity)

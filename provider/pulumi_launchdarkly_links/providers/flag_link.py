@@ -95,8 +95,9 @@ class FlagLinkProvider(LaunchDarklyProvider):
             return ReadResult(None, {})
         outputs = flag_link_outputs(state, link)
         inputs = {name: outputs[name] for name in INPUT_NAMES if outputs.get(name) is not None}
-        return ReadResult(flag_link_id(state["project_key"], state["flag_key"], link.id),
-                          outputs, inputs=inputs)
+        return ReadResult(
+            flag_link_id(state["project_key"], state["flag_key"], link.id), outputs, inputs=inputs
+        )
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         state, inputs = without_engine_keys(olds), without_engine_keys(news)

@@ -38,10 +38,14 @@ InputProblem = tuple[str, str]
 def flag_link_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     problems: list[InputProblem] = []
     for name in sorted(set(inputs) - set(INPUT_NAMES)):
-        problems.append((name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}"))
+        problems.append(
+            (name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}")
+        )
     for name in ("project_key", "flag_key", "key"):
-        problem = key_problem(name, inputs.get(name)) if inputs.get(name) is not None else (
-            f"{name} is required"
+        problem = (
+            key_problem(name, inputs.get(name))
+            if inputs.get(name) is not None
+            else (f"{name} is required")
         )
         if problem:
             problems.append((name, problem))
@@ -57,12 +61,15 @@ def flag_link_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     metadata = inputs.get("metadata")
     if metadata is not None and not is_unknown(metadata):
         if integration_key is None:
-            problems.append((
-                "metadata",
-                "metadata is only for integration links: set integration_key too, or drop metadata",
-            ))
+            problems.append(
+                (
+                    "metadata",
+                    "metadata is only for integration links: set integration_key, or drop metadata",
+                )
+            )
         elif not isinstance(metadata, Mapping) or not all(
-            isinstance(k, str) and (isinstance(v, str) or is_unknown(v)) for k, v in metadata.items()
+            isinstance(k, str) and (isinstance(v, str) or is_unknown(v))
+            for k, v in metadata.items()
         ):
             problems.append(("metadata", f"metadata must map strings to strings, got {metadata!r}"))
     for name in PATCHABLE_INPUTS:
@@ -108,7 +115,9 @@ def changed_inputs(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]) 
     return changed
 
 
-def patch_operations(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+def patch_operations(
+    old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """JSON Patch (RFC 6902) ops for the patchable inputs that changed."""
     operations = []
     for name in PATCHABLE_INPUTS:
@@ -118,7 +127,9 @@ def patch_operations(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]
         if new is None:
             operations.append({"op": "remove", "path": f"/{name}"})
         else:
-            operations.append({"op": "replace" if old is not None else "add", "path": f"/{name}", "value": new})
+            operations.append(
+                {"op": "replace" if old is not None else "add", "path": f"/{name}", "value": new}
+            )
     return operations
 
 
@@ -140,7 +151,14 @@ def mismatched_attributes(link: Any, inputs: Mapping[str, Any]) -> list[str]:
     attributes = link_attributes(link)
     return [
         name
-        for name in ("deep_link", "title", "description", "integration_key", "metadata", "timestamp")
+        for name in (
+            "deep_link",
+            "title",
+            "description",
+            "integration_key",
+            "metadata",
+            "timestamp",
+        )
         if not (name == "timestamp" and inputs.get(name) is None)
         and not _same(name, attributes[name], inputs.get(name))
     ]
@@ -158,5 +176,9 @@ def flag_link_outputs(inputs: Mapping[str, Any], link: Any) -> dict[str, Any]:
         "created_at": link.created_at,
         "created_by": None
         if member is None
-        else {"member_id": member.id, "first_name": member.first_name, "last_name": member.last_name},
+        else {
+            "member_id": member.id,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+        },
     }

@@ -37,7 +37,9 @@ def membership_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     problems: list[InputProblem] = []
     unknown_names = set(inputs) - set(INPUT_NAMES) - {"segments"}
     for name in sorted(n for n in unknown_names if not n.startswith("__")):
-        problems.append((name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}"))
+        problems.append(
+            (name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}")
+        )
 
     for name in ("project_key", "view_key"):
         value = inputs.get(name)
@@ -49,11 +51,13 @@ def membership_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
             problems.append((name, problem))
     view_key = inputs.get("view_key")
     if isinstance(view_key, str) and view_key != view_key.lower():
-        problems.append((
-            "view_key",
-            f"view_key {view_key!r} has uppercase letters; LaunchDarkly stores view keys in "
-            f"lowercase, so write {view_key.lower()!r}",
-        ))
+        problems.append(
+            (
+                "view_key",
+                f"view_key {view_key!r} has uppercase letters; LaunchDarkly stores view keys in "
+                f"lowercase, so write {view_key.lower()!r}",
+            )
+        )
 
     for name in MEMBER_INPUTS:
         if name != "segments":
@@ -74,22 +78,26 @@ def _segment_problems(segments: Any) -> list[InputProblem]:
     if segments is None or isinstance(segments, Unknown):
         return []
     if not isinstance(segments, list | tuple):
-        return [(
-            "segments",
-            f"segments must be a list of SegmentRef(...) or dicts, got {type(segments).__name__} "
-            f"{segments!r}",
-        )]
+        return [
+            (
+                "segments",
+                "segments must be a list of SegmentRef(...) or dicts, got "
+                f"{type(segments).__name__} {segments!r}",
+            )
+        ]
     problems: list[InputProblem] = []
     for index, raw in enumerate(segments):
         where = f"segments[{index}]"
         if isinstance(raw, Unknown):
             continue
         if not isinstance(raw, Mapping):
-            problems.append((
-                "segments",
-                f"{where} must be a SegmentRef(environment_key=..., segment_key=...) or a dict, "
-                f"got {raw!r}",
-            ))
+            problems.append(
+                (
+                    "segments",
+                    f"{where} must be a SegmentRef(environment_key=..., segment_key=...) "
+                    f"or a dict, got {raw!r}",
+                )
+            )
             continue
         segment = canonical_segment(raw)
         extra = set(segment) - set(_SEGMENT_FIELDS)
@@ -98,20 +106,24 @@ def _segment_problems(segments: Any) -> list[InputProblem]:
         has_id = segment.get("environment_id") is not None
         has_key = segment.get("environment_key") is not None
         if has_id == has_key:
-            problems.append((
-                "segments",
-                f"{where} ({segment.get('segment_key')!r}) needs exactly one of environment_id "
-                f"(the environment's _id) or environment_key; it has "
-                f"{'both' if has_id else 'neither'}",
-            ))
+            problems.append(
+                (
+                    "segments",
+                    f"{where} ({segment.get('segment_key')!r}) needs exactly one of environment_id "
+                    f"(the environment's _id) or environment_key; it has "
+                    f"{'both' if has_id else 'neither'}",
+                )
+            )
         for field in ("segment_key", "environment_key"):
             if segment.get(field) is not None or field == "segment_key":
                 problem = key_problem(f"{where}.{field}", segment.get(field))
                 if problem:
                     problems.append(("segments", problem))
         environment_id = segment.get("environment_id")
-        if has_id and not is_unknown(environment_id) and (
-            not isinstance(environment_id, str) or not environment_id.strip()
+        if (
+            has_id
+            and not is_unknown(environment_id)
+            and (not isinstance(environment_id, str) or not environment_id.strip())
         ):
             problems.append(("segments", f"{where}.environment_id must be a non-empty string"))
     return problems
@@ -148,7 +160,7 @@ def normalise_membership_inputs(
     segments = inputs.get("segments")
     if isinstance(segments, list | tuple):
         known = known_environment_ids(without_engine_keys(olds))
-        project_key = inputs.get("project_key")
+        project_key = str(inputs.get("project_key"))
         resolved: list[Any] = []
         for raw in segments:
             if isinstance(raw, Unknown):
@@ -157,7 +169,7 @@ def normalise_membership_inputs(
             segment = canonical_segment(raw)
             environment_key = segment.get("environment_key")
             if segment.get("environment_id") is None and environment_key is not None:
-                if is_unknown(environment_key) or is_unknown(project_key):
+                if is_unknown(environment_key) or is_unknown(inputs.get("project_key")):
                     segment["environment_id"] = Unknown()
                 else:
                     if environment_key not in known:
@@ -166,8 +178,8 @@ def normalise_membership_inputs(
                         )
                     segment["environment_id"] = known[environment_key]
             resolved.append(segment)
-        inputs["segments"] = resolved if contains_unknown_segment(resolved) else (
-            normalise_segments(resolved)
+        inputs["segments"] = (
+            resolved if contains_unknown_segment(resolved) else (normalise_segments(resolved))
         )
     return {name: value for name, value in inputs.items() if value is not None}
 

@@ -116,7 +116,7 @@ class MembershipWriter:
             return report
         with ThreadPoolExecutor(max_workers=max(1, self.parallel_batches)) as pool:
             results = list(pool.map(lambda job: self._send(*job), jobs))
-        for (input_name, action, batch), (succeeded, failures) in zip(jobs, results, strict=True):
+        for (input_name, action, _batch), (succeeded, failures) in zip(jobs, results, strict=True):
             target = report.linked if action == "link" else report.unlinked
             target.setdefault(input_name, set()).update(succeeded)
             report.failures.extend(failures)
@@ -140,11 +140,13 @@ class MembershipWriter:
                 )
             else:
                 reason = str(error)
-            return set(), [MemberFailure(singular, describe_member(input_name, m), reason)
-                           for m in batch]
+            return set(), [
+                MemberFailure(singular, describe_member(input_name, m), reason) for m in batch
+            ]
         except LaunchDarklyError as error:
-            return set(), [MemberFailure(singular, describe_member(input_name, m), str(error))
-                           for m in batch]
+            return set(), [
+                MemberFailure(singular, describe_member(input_name, m), str(error)) for m in batch
+            ]
         failed: dict[Member, str] = {}
         for item in result.failed_resources:
             member: Member = (
@@ -168,8 +170,9 @@ class MembershipWriter:
     def _request_for(self, input_name: str, batch: list[Member]) -> LinkRequest:
         if input_name == "segments":
             identifiers = [
-                SegmentIdentifier(environment_id=environment_id, segment_key=segment_key)
-                for environment_id, segment_key in batch  # type: ignore[misc]
+                SegmentIdentifier(environment_id=member[0], segment_key=member[1])
+                for member in batch
+                if isinstance(member, tuple)
             ]
             return LinkRequest(segment_identifiers=identifiers, comment=self.comment)
         return LinkRequest(keys=[str(m) for m in batch], comment=self.comment)
@@ -245,7 +248,10 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 "dynamic resources (pulumi/pulumi#16175); declare the resource with adopt=True"
             )
         try:
-            refreshed = {**state, **self._linked_members(state, exclusive=bool(state.get("exclusive")))}
+            refreshed = {
+                **state,
+                **self._linked_members(state, exclusive=bool(state.get("exclusive"))),
+            }
         except NotFoundError:
             return ReadResult(None, {})  # the view (or project) is gone: drop from state
         outputs = membership_outputs(refreshed)
@@ -263,10 +269,13 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 # A member deleted from the project can no longer be unlinked, and need not be.
                 still_linked = self._linked_members(state, exclusive=True)
                 remaining = [
-                    failure for failure in report.failures
-                    if any(failure.member == describe_member(name, m)
-                           for name in managed_types(state)
-                           for m in members_of(name, still_linked.get(name)))
+                    failure
+                    for failure in report.failures
+                    if any(
+                        failure.member == describe_member(name, m)
+                        for name in managed_types(state)
+                        for m in members_of(name, still_linked.get(name))
+                    )
                 ]
                 if remaining:
                     raise ProviderError(
@@ -354,4 +363,7 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 f"{describe_failures(rollback.failures)}\n"
                 "Those links remain in LaunchDarkly; unlink them by hand or rerun `pulumi up`."
             )
-        return "Nothing was left linked by this create; fix the members above and run `pulumi up` again."
+        return (
+            "Nothing was left linked by this create; "
+            "fix the members above and run `pulumi up` again."
+        )

@@ -7,7 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from ld_api_fakes import (
+
+from pulumi_launchdarkly_links.api import LaunchDarklyClient
+
+from .ld_api_fakes import (
     BASE_URL,
     TOKEN,
     ClientFactory,
@@ -16,8 +19,6 @@ from ld_api_fakes import (
     Handler,
     RecordingSleep,
 )
-
-from pulumi_launchdarkly_links.api import LaunchDarklyClient
 
 
 @pytest.fixture

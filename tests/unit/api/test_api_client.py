@@ -10,17 +10,6 @@ from email.utils import formatdate
 
 import httpx
 import pytest
-from ld_api_fakes import (
-    BASE_URL,
-    PROJECT_JSON,
-    START,
-    TOKEN,
-    ClientFactory,
-    FakeClock,
-    RecordingSleep,
-    error_body,
-    scripted,
-)
 
 from pulumi_launchdarkly_links.api import (
     USER_AGENT,
@@ -45,7 +34,22 @@ from pulumi_launchdarkly_links.api import (
 )
 from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
 
+from .ld_api_fakes import (
+    BASE_URL,
+    PROJECT_JSON,
+    START,
+    TOKEN,
+    ClientFactory,
+    FakeClock,
+    RecordingSleep,
+    error_body,
+    scripted,
+)
+
 JITTER = RATE_LIMIT_JITTER_SECONDS / 2
+
+# A regression in the retry loop must fail fast, not hang the suite.
+pytestmark = pytest.mark.timeout(20)
 
 OK_PROJECT = httpx.Response(200, json=PROJECT_JSON)
 
@@ -117,7 +121,7 @@ def test_unlink_is_a_delete_with_a_json_body(make_client: ClientFactory) -> None
     request = LinkRequest(
         segment_identifiers=[
             SegmentIdentifier(environment_id="env1", segment_key="beta-users"),
-            SegmentIdentifier(environmentId="env2", segmentKey="vips"),
+            SegmentIdentifier.model_validate({"environmentId": "env2", "segmentKey": "vips"}),
         ]
     )
     result = make_client(handler).unlink_resources("default", "checkout", "segments", request)
@@ -178,7 +182,7 @@ def test_flag_link_create_update_delete(make_client: ClientFactory) -> None:
             JsonPatchOperation(op="remove", path="/description"),
         ],
     )
-    assert client.delete_flag_link("default", "new-checkout", created.id) is None
+    client.delete_flag_link("default", "new-checkout", created.id)
 
     assert [r.method for r in seen] == ["POST", "PATCH", "DELETE"]
     base = "/api/v2/flag-links/projects/default/flags/new-checkout"

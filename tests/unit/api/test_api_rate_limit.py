@@ -6,7 +6,6 @@ import random
 from email.utils import formatdate
 
 import pytest
-from ld_api_fakes import START, FakeClock, FixedRandom, RecordingSleep
 
 from pulumi_launchdarkly_links.api import (
     INITIAL_RETRY_DELAY,
@@ -15,6 +14,8 @@ from pulumi_launchdarkly_links.api import (
     compute_retry_delay,
 )
 from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
+
+from .ld_api_fakes import START, FakeClock, FixedRandom, RecordingSleep
 
 JITTER = RATE_LIMIT_JITTER_SECONDS / 2  # FixedRandom() picks the midpoint
 
@@ -175,7 +176,7 @@ def test_block_extended_during_the_wait_means_waiting_again(
 ) -> None:
     gate = RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom(0.0))
     gate.observe(ROUTE, 429, {"Retry-After": "2"})
-    extended = []
+    extended: list[bool] = []
 
     def another_thread_sees_a_longer_limit(_: float) -> None:
         if not extended:

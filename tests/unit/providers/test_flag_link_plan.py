@@ -71,8 +71,13 @@ def test_patch_operations() -> None:
 
 def test_adoption_requires_equal_attributes() -> None:
     link = SimpleNamespace(
-        key="chk-1", deep_link=BASE["deep_link"], title="t", description=None,
-        integration_key=None, metadata=None, timestamp=SimpleNamespace(milliseconds=1),
+        key="chk-1",
+        deep_link=BASE["deep_link"],
+        title="t",
+        description=None,
+        integration_key=None,
+        metadata=None,
+        timestamp=SimpleNamespace(milliseconds=1),
     )
     assert mismatched_attributes(link, {**BASE, "title": "t"}) == []
     assert mismatched_attributes(link, {**BASE, "title": "other"}) == ["title"]

@@ -22,7 +22,10 @@ BASE = {"project_key": "default", "view_key": "checkout"}
         ({**BASE, "flags": ["ok", "no/slash"]}, "flags", "flags[1] 'no/slash'"),
         ({**BASE, "segments": [{"segment_key": "s"}]}, "segments", "it has neither"),
         (
-            {**BASE, "segments": [{"segment_key": "s", "environment_key": "p", "environment_id": "x"}]},
+            {
+                **BASE,
+                "segments": [{"segment_key": "s", "environment_key": "p", "environment_id": "x"}],
+            },
             "segments",
             "it has both",
         ),

@@ -21,9 +21,7 @@ def test_plan_sends_only_what_changed_per_type() -> None:
     current = {"flags": ["a", "b"], "segments": [seg("s1")], "metrics": ["m"]}
     desired = {"flags": ["b", "c"], "segments": [seg("s1")], "metrics": ["m"]}
     changes = plan_membership_change(current, desired)
-    assert [(c.input_name, c.to_link, c.to_unlink) for c in changes] == [
-        ("flags", ("c",), ("a",))
-    ]
+    assert [(c.input_name, c.to_link, c.to_unlink) for c in changes] == [("flags", ("c",), ("a",))]
 
 
 def test_plan_for_segments_uses_environment_id_and_key_only() -> None:
@@ -60,9 +58,7 @@ def test_empty_list_and_absent_differ_for_exclusive_ownership() -> None:
 
 
 def test_batches_cover_every_item_once() -> None:
-    assert in_batches(list(range(23)), 10) == [
-        list(range(10)), list(range(10, 20)), [20, 21, 22]
-    ]
+    assert in_batches(list(range(23)), 10) == [list(range(10)), list(range(10, 20)), [20, 21, 22]]
 
 
 def test_outputs_carry_inputs_and_counts() -> None:
@@ -79,9 +75,9 @@ def test_refresh_non_exclusive_keeps_only_declared_members() -> None:
 def test_refresh_exclusive_reports_everything_linked() -> None:
     assert refreshed_members("flags", ["a"], ["b", "a", "c"], exclusive=True) == ["a", "b", "c"]
     linked = [seg("s2"), seg("s1")]
-    assert [s["segment_key"] for s in refreshed_members(
-        "segments", [seg("s1")], linked, exclusive=True
-    )] == ["s1", "s2"]
+    assert [
+        s["segment_key"] for s in refreshed_members("segments", [seg("s1")], linked, exclusive=True)
+    ] == ["s1", "s2"]
     assert refreshed_members("segments", [seg("s1")], linked, exclusive=False) == [seg("s1")]
 
 
