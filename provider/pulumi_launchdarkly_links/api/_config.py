@@ -18,6 +18,8 @@ from ._constants import (
     DEFAULT_MAX_PARALLEL_BATCHES,
     EXAMPLE_BASE_URLS,
     LINK_BATCH_SIZE_CONFIG_KEY,
+    LINK_PARALLELISM_CONFIG_KEY,
+    MAX_PARALLEL_BATCHES,
     MAX_LINK_BATCH_SIZE,
 )
 from ._exceptions import ConfigurationError
@@ -139,9 +141,23 @@ class ClientSettings:
 
         link_batch_size = _int_setting(
             LINK_BATCH_SIZE_CONFIG_KEY,
+    LINK_PARALLELISM_CONFIG_KEY,
+    MAX_PARALLEL_BATCHES,
             config_get(LINK_BATCH_SIZE_CONFIG_KEY),
             DEFAULT_LINK_BATCH_SIZE,
             1,
             MAX_LINK_BATCH_SIZE,
         )
-        return cls(access_token=token, base_url=base_url, link_batch_size=link_batch_size)
+        max_parallel_batches = _int_setting(
+            LINK_PARALLELISM_CONFIG_KEY,
+            config_get(LINK_PARALLELISM_CONFIG_KEY),
+            DEFAULT_MAX_PARALLEL_BATCHES,
+            1,
+            MAX_PARALLEL_BATCHES,
+        )
+        return cls(
+            access_token=token,
+            base_url=base_url,
+            link_batch_size=link_batch_size,
+            max_parallel_batches=max_parallel_batches,
+        )

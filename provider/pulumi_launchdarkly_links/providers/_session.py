@@ -21,6 +21,7 @@ CONFIG_KEYS = (
     "launchdarkly:accessToken",
     "launchdarkly:apiHost",
     "launchdarkly:linkBatchSize",
+    "launchdarkly:linkParallelism",
 )
 
 _clients: dict[tuple[str, str], LaunchDarklyClient] = {}
