@@ -19,8 +19,8 @@ from ._constants import (
     EXAMPLE_BASE_URLS,
     LINK_BATCH_SIZE_CONFIG_KEY,
     LINK_PARALLELISM_CONFIG_KEY,
-    MAX_PARALLEL_BATCHES,
     MAX_LINK_BATCH_SIZE,
+    MAX_PARALLEL_BATCHES,
 )
 from ._exceptions import ConfigurationError
 
@@ -141,8 +141,6 @@ class ClientSettings:
 
         link_batch_size = _int_setting(
             LINK_BATCH_SIZE_CONFIG_KEY,
-    LINK_PARALLELISM_CONFIG_KEY,
-    MAX_PARALLEL_BATCHES,
             config_get(LINK_BATCH_SIZE_CONFIG_KEY),
             DEFAULT_LINK_BATCH_SIZE,
             1,
