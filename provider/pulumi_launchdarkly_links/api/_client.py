@@ -2,8 +2,9 @@
 
 Retry policy (one loop, `_request`):
 - 429, 502, 503, 504, connection errors and timeouts are retried for every method.
-- 500 is retried only for GET and DELETE. A 500 on POST or PATCH may have been applied
-  already, and neither a link POST, a flag-link POST nor a JSON Patch is safe to repeat blindly.
+- 500 is retried for GET and DELETE, and for calls marked idempotent: link/unlink (set
+  semantics) and flag-link create (a repeat answers 409, which the provider adopts). Other
+  POSTs and JSON Patches may have been applied already and are not repeated.
 - Nothing else is retried (400, 401, 403, 404, 409, 422, ...).
 - Waits come from `compute_retry_delay` (Retry-After, then X-Ratelimit-Reset, then full-jitter
   backoff); retrying stops after `max_retries` retries, or when the next wait would pass
@@ -88,11 +89,15 @@ def _build_path(template: str, **segments: str) -> str:
     return template.format(**{name: quote(value, safe="") for name, value in segments.items()})
 
 
-def should_retry(method: str, status_code: int) -> bool:
-    """Whether an error status is worth retrying for `method` (see the module docstring)."""
+def should_retry(method: str, status_code: int, *, idempotent: bool = False) -> bool:
+    """Whether an error status is worth retrying for `method` (see the module docstring).
+
+    `idempotent` marks a call that is safe to repeat whatever its method: linking is a set
+    operation, and a repeated flag-link create answers 409, which the provider adopts.
+    """
     if status_code in RETRYABLE_STATUSES:
         return True
-    return status_code == 500 and method.upper() in IDEMPOTENT_METHODS
+    return status_code == 500 and (idempotent or method.upper() in IDEMPOTENT_METHODS)
 
 
 class LaunchDarklyClient:
@@ -190,6 +195,7 @@ class LaunchDarklyClient:
         expected: Iterable[int] = (200,),
         route: str | None = None,
         not_found_hint: str | None = None,
+        idempotent: bool = False,
     ) -> httpx.Response:
         """Send one API call, retrying as the module docstring says; return a 2xx response.
 
@@ -235,7 +241,7 @@ class LaunchDarklyClient:
                     secret=self._secret(),
                     attempts=attempt + 1,
                 )
-                if not should_retry(method, response.status_code):
+                if not should_retry(method, response.status_code, idempotent=idempotent):
                     raise error from None
                 delay = compute_retry_delay(response.headers, attempt, self._clock(), self._rng)
             elapsed = self._clock() - started
@@ -308,6 +314,7 @@ class LaunchDarklyClient:
         params: Mapping[str, str | int] | None = None,
         expected: Iterable[int] = (200,),
         not_found_hint: str | None = None,
+        idempotent: bool = False,
     ) -> ModelT:
         path = _build_path(template, **segments)
         response = self._request(
@@ -318,6 +325,7 @@ class LaunchDarklyClient:
             expected=expected,
             route=template,
             not_found_hint=not_found_hint,
+            idempotent=idempotent,
         )
         return self._parse(method, path, response, model)
 
@@ -439,6 +447,7 @@ class LaunchDarklyClient:
             },
             json=request.to_json_body(),
             not_found_hint=_view_hint(project_key, view_key),
+            idempotent=True,
         )
 
     def list_linked_resources(
@@ -512,6 +521,7 @@ class LaunchDarklyClient:
             json=link.to_json_body(),
             expected=(201,),
             not_found_hint=_flag_hint(project_key, flag_key),
+            idempotent=True,  # keys are unique per flag: a repeat is a 409, adopted upstream
         )
 
     def update_flag_link(

@@ -279,9 +279,17 @@ def test_500_is_retried_for_get(make_client: ClientFactory) -> None:
 def test_500_is_not_retried_for_post(make_client: ClientFactory, sleep: RecordingSleep) -> None:
     handler, seen = scripted(httpx.Response(500, json=error_body("internal", "boom")))
     with pytest.raises(InternalServerError, match="boom"):
-        make_client(handler).link_resources("p", "v", "flags", LinkRequest(keys=["a"]))
+        make_client(handler).create_view("p", "v", "View")
     assert len(seen) == 1
     assert sleep.calls == []
+
+
+def test_500_is_retried_for_link_post_which_is_idempotent(make_client: ClientFactory) -> None:
+    ok = httpx.Response(200, json={"successCount": 1, "failureCount": 0})
+    handler, seen = scripted(httpx.Response(500, json=error_body("internal", "boom")), ok)
+    result = make_client(handler).link_resources("p", "v", "flags", LinkRequest(keys=["a"]))
+    assert result.success_count == 1
+    assert len(seen) == 2
 
 
 @pytest.mark.parametrize(
