@@ -89,6 +89,16 @@ def _build_path(template: str, **segments: str) -> str:
     return template.format(**{name: quote(value, safe="") for name, value in segments.items()})
 
 
+def _retry_headers(response: httpx.Response) -> Mapping[str, str]:
+    """Headers that may set the wait before a retry. Rate-limit reset times only matter for a
+    429: every answer carries them, and waiting for the window to reset after a 502 would turn
+    a momentary fault into a stall of up to 10 s."""
+    if response.status_code == 429:
+        return response.headers
+    retry_after = response.headers.get("retry-after")
+    return {"retry-after": retry_after} if retry_after is not None else {}
+
+
 def should_retry(method: str, status_code: int, *, idempotent: bool = False) -> bool:
     """Whether an error status is worth retrying for `method` (see the module docstring).
 
@@ -243,7 +253,9 @@ class LaunchDarklyClient:
                 )
                 if not should_retry(method, response.status_code, idempotent=idempotent):
                     raise error from None
-                delay = compute_retry_delay(response.headers, attempt, self._clock(), self._rng)
+                delay = compute_retry_delay(
+                    _retry_headers(response), attempt, self._clock(), self._rng
+                )
             elapsed = self._clock() - started
             if attempt >= self.max_retries or elapsed + delay > self.max_total_retry_seconds:
                 raise error from None

@@ -708,3 +708,13 @@ def test_context_manager_closes_the_http_client(make_client: ClientFactory) -> N
         client.get_project("default")
     with pytest.raises(RuntimeError):
         client.get_project("default")
+
+
+def test_a_5xx_backs_off_instead_of_waiting_for_the_rate_limit_reset(
+    make_client: ClientFactory, sleep: RecordingSleep
+) -> None:
+    far_reset = {"X-Ratelimit-Reset": str(int((START + 9) * 1000))}
+    handler, seen = scripted(httpx.Response(502, headers=far_reset), OK_PROJECT)
+    make_client(handler).get_project("default")
+    assert len(seen) == 2
+    assert sleep.calls and sleep.calls[0][1] <= 0.5  # full jitter on the first retry, not 9 s
