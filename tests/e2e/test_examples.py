@@ -1,0 +1,44 @@
+"""The examples run as written, through the `pulumi` CLI and its Python language host."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
+
+from .cli_project import CliProject
+from .harness import REPO_ROOT, flag_links, linked
+
+
+def test_bootstrap_environment_from_yaml(
+    tmp_path: Path, emulator: EmulatorServer, admin: EmulatorAdmin
+) -> None:
+    example = REPO_ROOT / "examples" / "bootstrap-environment"
+    work_dir = tmp_path / "bootstrap"
+    work_dir.mkdir()
+    shutil.copy(example / "flags.yaml", work_dir / "flags.yaml")
+    project = CliProject(work_dir, emulator, (example / "__main__.py").read_text())
+
+    project.run("up", "--yes", "--skip-preview")
+    catalogue = yaml.safe_load((example / "flags.yaml").read_text())
+    keys = {flag["key"] for flag in catalogue["flags"]}
+    assert linked(emulator, "default", "checkout", "flags") == keys
+    for flag in catalogue["flags"]:
+        (link,) = flag_links(emulator, "default", flag["key"])
+        assert (link["_key"], link["_deepLink"]) == (f"{flag['key']}-ticket", flag["ticket"])
+
+    catalogue["flags"].append(
+        {"key": "dark-mode", "ticket": "https://jira.example.com/browse/UI-3", "title": "UI-3"}
+    )
+    (work_dir / "flags.yaml").write_text(yaml.safe_dump(catalogue))
+    admin.reset_stats()
+    project.run("up", "--yes", "--skip-preview")
+    routes = admin.stats()["routes"]
+    assert routes == {
+        "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
+        "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}": 1,
+    }
+    assert linked(emulator, "default", "checkout", "flags") == keys | {"dark-mode"}
