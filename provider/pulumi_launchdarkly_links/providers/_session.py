@@ -71,6 +71,10 @@ class LaunchDarklyProvider(ResourceProvider):
         config_values: dict[str, Any] = getattr(self, "_config_values", {})
         return ClientSettings.resolve(config_values.get, os.environ)
 
+    def check_configuration(self) -> None:
+        """Called by check(): a missing token or a bad host fails the preview, with no request."""
+        _ = self.settings
+
     @property
     def client(self) -> LaunchDarklyClient:
         return shared_client(self.settings)

@@ -44,6 +44,7 @@ class FlagLinkProvider(LaunchDarklyProvider):
     """check/diff/create/read/update/delete for `FlagLink`; ID is `project/flag/link_id`."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        self.check_configuration()
         problems = flag_link_input_problems(without_engine_keys(news))
         if problems:
             return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
