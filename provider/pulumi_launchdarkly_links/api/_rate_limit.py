@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
@@ -122,6 +123,12 @@ class RateLimitGate:
     a budget is exhausted, or a 429 names a time to come back, later sends on that route (or on
     any route, for global / per-token / IP limits) sleep until then plus their own jitter, so
     they do not all retry at the same instant. Blocks never exceed `max_block_seconds`.
+
+    Between answers the gate also spends the budget itself: each send takes one from the last
+    reported `X-Ratelimit-Route-Remaining` / `-Global-Remaining` of its window, so threads that
+    send while others are still waiting for an answer do not overshoot the budget and collect
+    429s. A newer answer in the same window can only lower what is left (it counts sends the
+    gate has not seen answered); a later window starts from what the server reports.
     """
 
     def __init__(
@@ -141,6 +148,7 @@ class RateLimitGate:
         self._lock = threading.Lock()
         self._global_open_at = 0.0
         self._route_open_at: dict[str, float] = {}
+        self._budgets: dict[str, _Budget] = {}
 
     def open_at(self, route: str) -> float:
         """Epoch seconds at which `route` may be used again (0 or a past time: now)."""
@@ -155,6 +163,8 @@ class RateLimitGate:
         global_exhausted = _is_exhausted(lowered.get("x-ratelimit-global-remaining"))
         route_exhausted = _is_exhausted(lowered.get("x-ratelimit-route-remaining"))
         if reset is not None and reset > now:
+            self._record_budget(_GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset)
+            self._record_budget(route, lowered.get("x-ratelimit-route-remaining"), reset)
             if global_exhausted:
                 self._block(None, reset, now)
             if route_exhausted:
@@ -176,12 +186,20 @@ class RateLimitGate:
         slept = 0.0
         waited_for = -math.inf
         while True:
-            open_at = self.open_at(route)
             now = self._clock()
-            # A block that was extended while we slept means another wait; one we already
-            # slept for does not (the injected clock may not have moved in tests).
-            if open_at <= now or open_at <= waited_for:
-                return slept
+            with self._lock:
+                open_at = max(
+                    self._global_open_at,
+                    self._route_open_at.get(route, 0.0),
+                    self._spent_until(_GLOBAL, now),
+                    self._spent_until(route, now),
+                )
+                # A block that was extended while we slept means another wait; one we already
+                # slept for does not (the injected clock may not have moved in tests).
+                if open_at <= now or open_at <= waited_for:
+                    self._spend(_GLOBAL, now)
+                    self._spend(route, now)
+                    return slept
             delay = open_at - now + self._rng.uniform(0.0, self._jitter_seconds)
             self._sleep(delay)
             slept += delay
@@ -197,3 +215,54 @@ class RateLimitGate:
             for stale in [r for r, t in self._route_open_at.items() if t <= now]:
                 del self._route_open_at[stale]
             self._route_open_at[route] = max(self._route_open_at.get(route, 0.0), until)
+
+    def _record_budget(self, key: str, remaining_header: str | None, reset: float) -> None:
+        remaining = _parse_remaining(remaining_header)
+        if remaining is None:
+            return
+        with self._lock:
+            known = self._budgets.get(key)
+            if known is not None and abs(known.reset - reset) < _SAME_WINDOW_SECONDS:
+                known.remaining = min(known.remaining, remaining)
+            elif known is None or reset > known.reset:
+                self._budgets[key] = _Budget(remaining=remaining, reset=reset)
+
+    def _spent_until(self, key: str, now: float) -> float:
+        """When `key`'s budget is spent in the current window: its reset; else 0 (open)."""
+        budget = self._budgets.get(key)
+        if budget is None or budget.reset <= now or budget.remaining > 0:
+            return 0.0
+        return min(budget.reset, now + self._max_block_seconds)
+
+    def _spend(self, key: str, now: float) -> None:
+        budget = self._budgets.get(key)
+        if budget is None:
+            return
+        if budget.reset <= now:
+            del self._budgets[key]  # a past window says nothing about the next one
+        else:
+            budget.remaining -= 1
+
+
+# The key under which the account-wide budget is kept, beside the per-route ones.
+_GLOBAL = "*"
+# Resets reported within this of each other belong to one window (servers round differently).
+_SAME_WINDOW_SECONDS = 0.5
+
+
+@dataclass
+class _Budget:
+    """What is left of one budget in the window that ends at `reset` (epoch seconds)."""
+
+    remaining: int
+    reset: float
+
+
+def _parse_remaining(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        remaining = float(value.strip())
+    except ValueError:
+        return None
+    return max(0, int(remaining)) if math.isfinite(remaining) else None

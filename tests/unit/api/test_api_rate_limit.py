@@ -186,3 +186,51 @@ def test_block_extended_during_the_wait_means_waiting_again(
     sleep.before_sleep = another_thread_sees_a_longer_limit
     gate.wait(ROUTE)
     assert sleep.seconds == [pytest.approx(2), pytest.approx(8)]
+
+
+# -- the gate spends the reported budget between answers ------------------------------------
+
+
+def test_sends_spend_the_reported_route_budget_before_any_answer_says_zero(
+    gate: RateLimitGate,
+) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "2", "X-Ratelimit-Reset": epoch_ms(5)})
+    # Two sends fit in what is left; the third would be a 429, so it waits for the reset.
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(OTHER_ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_global_budget_is_spent_by_sends_on_every_route(gate: RateLimitGate) -> None:
+    gate.observe(
+        ROUTE, 200, {"X-Ratelimit-Global-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(4)}
+    )
+    assert gate.wait(OTHER_ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(4 + JITTER)
+
+
+def test_a_later_answer_in_the_same_window_only_lowers_the_budget(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(5)})
+    # An answer to a request sent earlier reports more left than the gate has since spent.
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "9", "X-Ratelimit-Reset": epoch_ms(5)})
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_a_new_window_starts_from_what_the_server_reports(
+    gate: RateLimitGate, clock: FakeClock
+) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(5)})
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+    gate.observe(
+        ROUTE, 200, {"X-Ratelimit-Route-Remaining": "3", "X-Ratelimit-Reset": epoch_ms(15)}
+    )
+    assert [gate.wait(ROUTE) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert gate.wait(ROUTE) > 0
+
+
+def test_an_expired_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeClock) -> None:
+    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(2)})
+    clock.advance(3)
+    assert [gate.wait(ROUTE) for _ in range(5)] == [0.0] * 5
