@@ -246,6 +246,14 @@ def status_error_from_response(
     error_class = status_error_class(status_code)
     if hint is None and error_class is APIStatusError and 300 <= status_code < 400:
         hint = "LaunchDarkly does not redirect API calls; check launchdarkly:apiHost."
+    if status_code == 404 and code is None:
+        # Every LaunchDarkly error carries `{code, message}`; a bare 404 comes from some other
+        # server. Reporting it as "not found" would make refresh drop resources that exist.
+        error_class = APIStatusError
+        hint = (
+            "This 404 is not a LaunchDarkly API answer (no error code in the body); "
+            "check launchdarkly:apiHost."
+        )
     return error_class(
         method,
         path,

@@ -145,3 +145,16 @@ def test_validation_error_names_call_problem_and_excerpt() -> None:
         "the body is not valid JSON. Response body: '<html>'"
     )
     assert issubclass(ConfigurationError, LaunchDarklyError)
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [(b"", ""), (b"<html>404 page not found</html>", "text/html"), (b'{"error": "x"}', "")],
+)
+def test_a_404_without_launchdarkly_error_code_is_not_taken_for_not_found(
+    raw: bytes, content_type: str
+) -> None:
+    # Refresh drops resources on NotFoundError; a web server's own 404 must not do that.
+    error = status_error_from_response("GET", PATH, 404, raw, content_type=content_type)
+    assert type(error) is APIStatusError
+    assert error.hint is not None and "launchdarkly:apiHost" in error.hint
