@@ -1,7 +1,8 @@
 """`LaunchDarklyClient`: the one HTTP client the providers use, with its single retry loop.
 
 Retry policy (one loop, `_request`):
-- 429, 502, 503, 504, connection errors and timeouts are retried for every method.
+- 429, 502, 503, 504, connection errors and timeouts are retried for every method; a refused
+  or unresolvable connection only MAX_CONNECT_RETRIES times (usually a wrong apiHost).
 - 500 is retried for GET and DELETE, and for calls marked idempotent: link/unlink (set
   semantics) and flag-link create (a repeat answers 409, which the provider adopts). Other
   POSTs and JSON Patches may have been applied already and are not repeated.
@@ -37,6 +38,7 @@ from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    MAX_CONNECT_RETRIES,
     MAX_CONNECTIONS,
     MAX_TOTAL_RETRY_SECONDS,
     USER_AGENT,
@@ -217,6 +219,7 @@ class LaunchDarklyClient:
         documented = tuple(expected)
         started = self._clock()
         attempt = 0
+        connect_failures = 0
         while True:
             self._gate.wait(route_key)
             with self._count_lock:
@@ -228,6 +231,12 @@ class LaunchDarklyClient:
                 error = self._transport_error(method, path, exc, attempts=attempt + 1)
                 if not isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS):
                     raise error from None
+                if isinstance(exc, httpx.ConnectError):
+                    connect_failures += 1
+                    # Refused or unresolvable: a wrong apiHost far more often than a blip, so
+                    # say so in seconds rather than after the whole retry budget.
+                    if connect_failures > MAX_CONNECT_RETRIES:
+                        raise error from None
                 delay = compute_retry_delay({}, attempt, self._clock(), self._rng)
             else:
                 self._gate.observe(route_key, response.status_code, response.headers)

@@ -24,6 +24,8 @@ DEFAULT_MAX_RETRIES = 8
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 30.0
 MAX_TOTAL_RETRY_SECONDS = 300.0
+# Retries of a refused or unresolvable connection (dropped connections and timeouts get all).
+MAX_CONNECT_RETRIES = 3
 
 # LaunchDarkly counts its global and per-route budgets over 10-second windows.
 RATE_LIMIT_WINDOW_SECONDS = 10

@@ -32,7 +32,7 @@ from pulumi_launchdarkly_links.api import (
     SegmentIdentifier,
     UnprocessableEntityError,
 )
-from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
+from pulumi_launchdarkly_links.api._constants import MAX_CONNECT_RETRIES, RATE_LIMIT_JITTER_SECONDS
 
 from .ld_api_fakes import (
     BASE_URL,
@@ -339,6 +339,18 @@ def test_connection_error_is_retried(make_client: ClientFactory) -> None:
 
     assert make_client(flaky).get_project("default").name == "Default"
     assert len(calls) == 2
+
+
+def test_a_refused_connection_is_retried_only_a_few_times(make_client: ClientFactory) -> None:
+    calls = []
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with pytest.raises(APIConnectionError, match="could not reach"):
+        make_client(refused, max_retries=8).get_project("default")
+    assert len(calls) == 1 + MAX_CONNECT_RETRIES
 
 
 def test_persistent_timeout_gives_up_with_timeout_error(
