@@ -103,7 +103,7 @@ class Stack:
         return self.stack.destroy(on_output=self._log, color="never", **kwargs)
 
     def resources(self, type_suffix: str = "") -> list[dict[str, Any]]:
-        deployment = self.stack.export_stack().deployment
+        deployment = self.stack.export_stack().deployment or {}
         return [
             resource
             for resource in deployment.get("resources", [])

@@ -46,7 +46,7 @@ def test_drift_is_seen_by_refresh_and_fixed_by_up(
     stack.refresh()
     expected_refreshed = ["dark-mode", "new-checkout"] if exclusive else ["new-checkout"]
     assert state_flags(stack) == expected_refreshed
-    assert stack.preview().change_summary.get("update") == 1
+    assert stack.preview().change_summary.get(auto.OpType.UPDATE) == 1
 
     stack.up()
     expected_linked = {"new-checkout", "pay-later"} | (set() if exclusive else {"dark-mode"})

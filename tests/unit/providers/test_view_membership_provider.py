@@ -27,7 +27,7 @@ class FakeLaunchDarkly:
         self.requests: list[tuple[str, str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else None
+        body = json.loads(request.content) if request.content else {}
         path = request.url.path
         self.requests.append((request.method, path, body))
         if path.endswith("/views/checkout"):
