@@ -1,0 +1,110 @@
+"""What every benchmark shares: one emulator, fresh stacks, seed data, knobs and a stopwatch."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tests.e2e.harness import Stack
+
+from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT = "default"
+VIEW = "checkout"  # a view of the emulator's demo seed
+ENVIRONMENT = "production"
+
+# The emulator's knobs as the end-to-end tests reset them: no limits, latency or faults.
+DEFAULT_KNOBS: dict[str, Any] = {
+    "route_limit": 0,
+    "global_limit": 0,
+    "retry_after": 0,
+    "latency_ms": 0,
+    "latency_jitter_ms": 0,
+    "fault_rate": 0,
+    "linked_page_max": 100,
+    "link_batch_max": 20,
+    "reject_resource_types": [],
+}
+
+T = TypeVar("T")
+
+# pulumi.dynamic's serialize_provider (SDK 3.259) wraps pickle._Pickler._batch_setitems in a
+# new sorting wrapper on every dynamic resource it constructs and never restores it, so one
+# long-lived process (Automation API inline programs) hits RecursionError after ~950 dynamic
+# resources. The benchmarks construct thousands, so they undo the wrapping before every run.
+_ORIGINAL_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+
+def undo_pulumi_pickler_wrapping() -> None:
+    pickle._Pickler._batch_setitems = _ORIGINAL_BATCH_SETITEMS  # type: ignore[attr-defined]
+
+
+def flag_keys(count: int, start: int = 0) -> list[str]:
+    return [f"bench-flag-{i:04d}" for i in range(start, start + count)]
+
+
+def segment_keys(count: int) -> list[str]:
+    return [f"bench-segment-{i:02d}" for i in range(count)]
+
+
+def timed(action: Callable[[], T]) -> tuple[T, float]:
+    """The action's result and its wall time in seconds."""
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+@dataclass
+class Bench:
+    """The emulator all benchmarks share, and a directory for their stacks' state."""
+
+    emulator: EmulatorServer
+    root: Path
+    pulumi_home: Path = field(init=False)
+    _stacks: int = 0
+
+    def __post_init__(self) -> None:
+        self.pulumi_home = self.root / "pulumi-home"
+        self.pulumi_home.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def admin(self) -> EmulatorAdmin:
+        return EmulatorAdmin(self.emulator.url, timeout=60)
+
+    def reset(self, *, flags: int, segments: int = 0, **knobs: Any) -> None:
+        """Demo seed plus `flags` flags and `segments` production segments; knobs as given."""
+        undo_pulumi_pickler_wrapping()
+        admin = self.admin
+        admin.reset("demo")
+        admin.set_knobs(**{**DEFAULT_KNOBS, **knobs})
+        admin.seed(
+            {
+                "projects": [
+                    {
+                        "key": PROJECT,
+                        "name": "Default",
+                        "flags": flag_keys(flags),
+                        "segments": {ENVIRONMENT: segment_keys(segments)},
+                    }
+                ]
+            }
+        )
+        admin.reset_stats()
+
+    def stack(self, extra_config: dict[str, str] | None = None) -> Stack:
+        """A new stack with its own file:// backend (the same project name every time)."""
+        self._stacks += 1
+        work_dir = self.root / f"stack-{self._stacks:03d}"
+        return Stack(
+            work_dir, self.pulumi_home, self.emulator, name="bench", extra_config=extra_config
+        )
+
+    def stats(self) -> dict[str, Any]:
+        return self.admin.stats()
