@@ -8,17 +8,15 @@ Every request is recorded as "METHOD /path" in `bad.requests`.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from pulumi_launchdarkly_links.emulator.server import bind_socket
+from pulumi_launchdarkly_links.emulator.server import BackgroundServer
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -56,7 +54,7 @@ BEHAVIOURS: dict[str, Callable[[Request], Awaitable[Response]]] = {
 
 
 class BadServer:
-    """uvicorn on a background thread, on a free port of 127.0.0.1."""
+    """The bad answers on a background thread, on a free port of 127.0.0.1."""
 
     def __init__(self, behaviour: str) -> None:
         handler = BEHAVIOURS[behaviour]
@@ -71,26 +69,11 @@ class BadServer:
             return await handler(request)
 
         app = Starlette(routes=[Route("/{path:path}", answer, methods=ALL_METHODS)])
-        self._sock = bind_socket("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self._server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        )
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer(app)
+        self.url = self._background.url
 
     def __enter__(self) -> BadServer:
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": [self._sock]},
-            daemon=True,
-            name=f"bad-server-{self.behaviour}",
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("bad server failed to start")
-            time.sleep(0.01)
+        self._background.start()
         return self
 
     def __exit__(
@@ -99,7 +82,4 @@ class BadServer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-        self._sock.close()
+        self._background.stop()

@@ -54,6 +54,44 @@ def serve_forever(settings: EmulatorSettings, log_level: str = "warning") -> Non
     sys.stdout.flush()
 
 
+class BackgroundServer:
+    """Any ASGI app served by uvicorn on a background thread, on a port bound up front.
+
+    The emulator runs on it in tests; so can a stand-in server a test puts where LaunchDarkly
+    should be. Port 0 picks a free port; `url` is known before `start()`.
+    """
+
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    ) -> None:
+        self._sock = bind_socket(host, port)
+        self.port: int = self._sock.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        self._server = _Server(_config(app, log_level))
+        self._thread: threading.Thread | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            daemon=True,
+            name=f"asgi-server-{self.port}",
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server for {self.url} failed to start")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._sock.close()
+
+
 class EmulatorServer:
     """In-process emulator on a background thread: `with EmulatorServer(settings) as emu: ...`.
 
@@ -68,11 +106,14 @@ class EmulatorServer:
     ) -> None:
         self.settings = settings or EmulatorSettings()
         self.app = create_app(self.settings)
-        self._sock = bind_socket(self.settings.host, self.settings.port if use_settings_port else 0)
-        self.port: int = self._sock.getsockname()[1]
-        self.url = f"http://{self.settings.host}:{self.port}"
-        self._server = _Server(_config(self.app, log_level))
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer(
+            self.app,
+            self.settings.host,
+            self.settings.port if use_settings_port else 0,
+            log_level,
+        )
+        self.port: int = self._background.port
+        self.url = self._background.url
 
     @property
     def token(self) -> str:
@@ -87,26 +128,11 @@ class EmulatorServer:
         return self.runtime.store
 
     def start(self, timeout: float = 10.0) -> EmulatorServer:
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": [self._sock]},
-            daemon=True,
-            name=f"ld-emulator-{self.port}",
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("LaunchDarkly emulator failed to start")
-            time.sleep(0.01)
+        self._background.start(timeout)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        self._sock.close()
+        self._background.stop(timeout)
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
