@@ -160,9 +160,10 @@ def _goals(counts: list[Count]) -> list[str]:
                 f"Create N={c.flags}: {c.ours} requests, goal {goal}: **missed by {extra}** "
                 f"(requests beyond view check and link batches: {', '.join(surplus) or 'none'})"
                 + (
-                    ": `check` resolves each segment's `environment_key` to the environment's "
-                    "`_id` (membership_inputs.normalise_membership_inputs); giving "
-                    "`environment_id` instead, or caching the lookup, would meet the goal."
+                    ": `check` resolves the segments' `environment_key` to the environment's "
+                    "`_id` once (membership_inputs.normalise_membership_inputs), the one "
+                    "request the issue allows a preview; segments given by `environment_id` "
+                    "need none, and later operations reuse the `_id` kept in the state."
                     if any("/environments/" in route for route in surplus)
                     else "."
                 )
