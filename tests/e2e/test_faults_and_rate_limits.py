@@ -86,19 +86,24 @@ def test_one_up_succeeds_under_injected_faults(new_stack: Callable[..., Stack]) 
     assert stack.preview().change_summary == {"same": 32}
 
 
+ROUTE_LIMIT = 10
+
+
 @pytest.mark.parametrize(
     "knobs",
     [
-        pytest.param({"route_limit": 5}, id="route-limit-reset-headers"),
-        pytest.param({"route_limit": 5, "retry_after": 2}, id="ip-style-retry-after"),
+        pytest.param({"route_limit": ROUTE_LIMIT}, id="route-limit-reset-headers"),
+        pytest.param({"route_limit": ROUTE_LIMIT, "retry_after": 2}, id="ip-style-retry-after"),
     ],
 )
 def test_rate_limited_up_succeeds_without_failures(
     new_stack: Callable[..., Stack], knobs: dict[str, Any]
 ) -> None:
+    # The program of the fault test: 22 link batches and 30 flag-link creates, each route far
+    # beyond one window's budget, so the up can only succeed by pacing or waiting.
     stack = new_stack()
-    flags, segments = seed_catalog(stack, 60, 10)
-    stack.program(program_for(flags, segments, 8))
+    flags, segments = seed_catalog(stack, 200, 20)
+    stack.program(program_for(flags, segments, 30))
     stack.admin.set_knobs(**knobs)
     stack.admin.reset_stats()
 
@@ -106,6 +111,8 @@ def test_rate_limited_up_succeeds_without_failures(
 
     stats = stack.admin.stats()
     stack.admin.set_knobs(route_limit=0, retry_after=0)
-    assert result.summary.resource_changes == {"create": 10}
+    assert result.summary.result == "succeeded"
+    assert result.summary.resource_changes == {"create": 32}
+    assert max(stats["routes"].values()) > 2 * ROUTE_LIMIT, stats["routes"]
     assert stats["statuses"].get("429", 0) == stats["rate_limited"]
-    assert_declared_state(stack, flags, segments, 8)
+    assert_declared_state(stack, flags, segments, 30)
