@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 
 from tests.e2e.harness import Stack
 
+from pulumi_launchdarkly_links._pickler_guard import unwrap_pulumi_pickler
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
@@ -34,16 +34,6 @@ DEFAULT_KNOBS: dict[str, Any] = {
 }
 
 T = TypeVar("T")
-
-# pulumi.dynamic's serialize_provider (SDK 3.259) wraps pickle._Pickler._batch_setitems in a
-# new sorting wrapper on every dynamic resource it constructs and never restores it, so one
-# long-lived process (Automation API inline programs) hits RecursionError after ~950 dynamic
-# resources. The benchmarks construct thousands, so they undo the wrapping before every run.
-_ORIGINAL_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-
-
-def undo_pulumi_pickler_wrapping() -> None:
-    pickle._Pickler._batch_setitems = _ORIGINAL_BATCH_SETITEMS  # type: ignore[attr-defined]
 
 
 def flag_keys(count: int, start: int = 0) -> list[str]:
@@ -80,7 +70,8 @@ class Bench:
 
     def reset(self, *, flags: int, segments: int = 0, **knobs: Any) -> None:
         """Demo seed plus `flags` flags and `segments` production segments; knobs as given."""
-        undo_pulumi_pickler_wrapping()
+        # The floor's no-op resources do not peel Pulumi's pickler wrappers off as ours do.
+        unwrap_pulumi_pickler()
         admin = self.admin
         admin.reset("demo")
         admin.set_knobs(**{**DEFAULT_KNOBS, **knobs})

@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from ._pickler_guard import unwrap_pulumi_pickler
 from .providers.flag_link import FlagLinkProvider
 
 
@@ -57,4 +58,5 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
             "created_at": None,
             "created_by": None,
         }
+        unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
         super().__init__(FlagLinkProvider(), resource_name, props, opts)

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from ._pickler_guard import unwrap_pulumi_pickler
 from .providers.membership_plan import COUNT_OUTPUTS
 from .providers.view_membership import ViewMembershipProvider
 
@@ -90,4 +91,5 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
             # Outputs exist only for keys present in props, so the computed ones are seeded.
             **dict.fromkeys(COUNT_OUTPUTS.values()),
         }
+        unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
         super().__init__(ViewMembershipProvider(), resource_name, props, opts)
