@@ -23,6 +23,7 @@ from pulumi import automation as auto
 from pulumi_launchdarkly_links import FlagLink, ViewMembership
 from pulumi_launchdarkly_links.emulator import EmulatorServer, EmulatorSettings
 
+from .bad_input_support import NoTokenStack
 from .harness import Stack, emulator_api, flag_links, linked
 
 PROJECT, VIEW, FLAG = "default", "checkout", "new-checkout"
@@ -159,3 +160,28 @@ def test_token_never_leaks_through_up_refresh_failure_and_destroy(
     assert linked(private_emulator, PROJECT, VIEW, "flags") == set()
     assert flag_links(private_emulator, PROJECT, FLAG) == []
     assert_token_nowhere(stack, token, state_dir)
+
+
+def test_token_from_the_environment_never_enters_the_state(
+    tmp_path: Path,
+    pulumi_home: Path,
+    private_emulator: EmulatorServer,
+    token: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The CLI, and so the provider process, inherits this process's environment.
+    monkeypatch.setenv("LAUNCHDARKLY_ACCESS_TOKEN", token)
+
+    def one_link() -> None:
+        FlagLink("chk-1-ticket", project_key=PROJECT, flag_key=FLAG, deep_link=TICKET)
+
+    stack = NoTokenStack(tmp_path / "stack", pulumi_home, private_emulator).program(one_link)
+
+    stack.up()
+    links = flag_links(private_emulator, PROJECT, FLAG)
+    assert [link["_key"] for link in links] == ["chk-1-ticket"]
+    assert token not in cli_export(stack, token, "--show-secrets")
+    assert token not in "\n".join(stack.output)
+
+    stack.destroy()
+    assert flag_links(private_emulator, PROJECT, FLAG) == []
