@@ -221,7 +221,7 @@ class LaunchDarklyClient:
         attempt = 0
         connect_failures = 0
         while True:
-            self._gate.wait(route_key)
+            ticket = self._gate.acquire(route_key)
             with self._count_lock:
                 self._request_count += 1
             error: APIStatusError | APIConnectionError
@@ -239,7 +239,7 @@ class LaunchDarklyClient:
                         raise error from None
                 delay = compute_retry_delay({}, attempt, self._clock(), self._rng)
             else:
-                self._gate.observe(route_key, response.status_code, response.headers)
+                self._gate.observe(route_key, response.status_code, response.headers, ticket)
                 if response.is_success:
                     if response.status_code not in documented:
                         logger.debug(

@@ -127,8 +127,9 @@ class RateLimitGate:
     Between answers the gate also spends the budget itself: each send takes one from the last
     reported `X-Ratelimit-Route-Remaining` / `-Global-Remaining` of its window, so threads that
     send while others are still waiting for an answer do not overshoot the budget and collect
-    429s. A newer answer in the same window can only lower what is left (it counts sends the
-    gate has not seen answered); a later window starts from what the server reports.
+    429s. An answer's count is older than the sends made after its request went out, so those
+    are taken off it (`acquire` numbers each send; `observe` gets that `SendTicket` back). In
+    one window estimates only go down; a later window starts from what the server reports.
     """
 
     def __init__(
@@ -149,22 +150,40 @@ class RateLimitGate:
         self._global_open_at = 0.0
         self._route_open_at: dict[str, float] = {}
         self._budgets: dict[str, _Budget] = {}
+        # Sends so far per route (and under _GLOBAL, all): the numbers on SendTickets.
+        self._sends: dict[str, int] = {}
 
     def open_at(self, route: str) -> float:
         """Epoch seconds at which `route` may be used again (0 or a past time: now)."""
         with self._lock:
             return max(self._global_open_at, self._route_open_at.get(route, 0.0))
 
-    def observe(self, route: str, status_code: int, headers: Mapping[str, str]) -> None:
-        """Record what a response on `route` says about the remaining budgets."""
+    def observe(
+        self,
+        route: str,
+        status_code: int,
+        headers: Mapping[str, str],
+        ticket: SendTicket | None = None,
+    ) -> None:
+        """Record what a response on `route` says about the remaining budgets.
+
+        `ticket` is what `acquire` returned for the request; without one the answer is taken
+        as just sent (nothing sent after it).
+        """
         lowered = _lowercase(headers)
         now = self._clock()
         reset = parse_epoch_millis(lowered.get("x-ratelimit-reset"))
         global_exhausted = _is_exhausted(lowered.get("x-ratelimit-global-remaining"))
         route_exhausted = _is_exhausted(lowered.get("x-ratelimit-route-remaining"))
         if reset is not None and reset > now:
-            self._record_budget(_GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset)
-            self._record_budget(route, lowered.get("x-ratelimit-route-remaining"), reset)
+            global_number = ticket.global_number if ticket is not None else None
+            route_number = ticket.route_number if ticket is not None else None
+            self._record_budget(
+                _GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset, global_number
+            )
+            self._record_budget(
+                route, lowered.get("x-ratelimit-route-remaining"), reset, route_number
+            )
             if global_exhausted:
                 self._block(None, reset, now)
             if route_exhausted:
@@ -183,6 +202,10 @@ class RateLimitGate:
 
     def wait(self, route: str) -> float:
         """Sleep until `route` is open; returns the seconds slept (0 when it is open)."""
+        return self.acquire(route).slept
+
+    def acquire(self, route: str) -> SendTicket:
+        """Sleep until `route` is open, then count one send on it; pass the ticket to observe."""
         slept = 0.0
         waited_for = -math.inf
         while True:
@@ -199,7 +222,11 @@ class RateLimitGate:
                 if open_at <= now or open_at <= waited_for:
                     self._spend(_GLOBAL, now)
                     self._spend(route, now)
-                    return slept
+                    return SendTicket(
+                        slept=slept,
+                        global_number=self._count_send(_GLOBAL),
+                        route_number=self._count_send(route),
+                    )
             delay = open_at - now + self._rng.uniform(0.0, self._jitter_seconds)
             self._sleep(delay)
             slept += delay
@@ -216,11 +243,21 @@ class RateLimitGate:
                 del self._route_open_at[stale]
             self._route_open_at[route] = max(self._route_open_at.get(route, 0.0), until)
 
-    def _record_budget(self, key: str, remaining_header: str | None, reset: float) -> None:
-        remaining = _parse_remaining(remaining_header)
-        if remaining is None:
+    def _count_send(self, key: str) -> int:
+        number = self._sends.get(key, 0)
+        self._sends[key] = number + 1
+        return number
+
+    def _record_budget(
+        self, key: str, remaining_header: str | None, reset: float, send_number: int | None
+    ) -> None:
+        reported = _parse_remaining(remaining_header)
+        if reported is None:
             return
         with self._lock:
+            # The server counted up to this request; sends made after it may not be counted yet.
+            sent_since = 0 if send_number is None else self._sends.get(key, 0) - send_number - 1
+            remaining = max(0, reported - sent_since)
             known = self._budgets.get(key)
             if known is not None and abs(known.reset - reset) < _SAME_WINDOW_SECONDS:
                 known.remaining = min(known.remaining, remaining)
@@ -248,6 +285,15 @@ class RateLimitGate:
 _GLOBAL = "*"
 # Resets reported within this of each other belong to one window (servers round differently).
 _SAME_WINDOW_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class SendTicket:
+    """One send through the gate: how long it waited and its number on its route and overall."""
+
+    slept: float
+    global_number: int
+    route_number: int
 
 
 @dataclass

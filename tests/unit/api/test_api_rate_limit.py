@@ -234,3 +234,37 @@ def test_an_expired_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeC
     gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(2)})
     clock.advance(3)
     assert [gate.wait(ROUTE) for _ in range(5)] == [0.0] * 5
+
+
+def test_sends_made_after_a_request_are_taken_off_its_answer(gate: RateLimitGate) -> None:
+    # Four threads send before any answer; the first answer counted only its own request.
+    tickets = [gate.acquire(ROUTE) for _ in range(4)]
+    gate.observe(
+        ROUTE,
+        200,
+        {"X-Ratelimit-Route-Remaining": "5", "X-Ratelimit-Reset": epoch_ms(5)},
+        tickets[0],
+    )
+    # 5 left by the server's count, minus the 3 sends it had not counted yet: 2 more fit.
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_the_last_answer_of_a_burst_leaves_the_budget_as_reported(gate: RateLimitGate) -> None:
+    tickets = [gate.acquire(ROUTE) for _ in range(3)]
+    gate.observe(
+        ROUTE,
+        200,
+        {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(5)},
+        tickets[-1],
+    )
+    assert gate.wait(ROUTE) == 0.0
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_tickets_number_sends_per_route_and_overall(gate: RateLimitGate) -> None:
+    first, other, second = gate.acquire(ROUTE), gate.acquire(OTHER_ROUTE), gate.acquire(ROUTE)
+    assert (first.route_number, first.global_number) == (0, 0)
+    assert (other.route_number, other.global_number) == (0, 1)
+    assert (second.route_number, second.global_number) == (1, 2)
