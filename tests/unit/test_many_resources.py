@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 from collections.abc import Iterator
 from typing import Any
@@ -48,7 +49,22 @@ def test_serialized_provider_is_the_same_with_the_wrappers_peeled_off() -> None:
     assert pulumi_wrapper_depth() == 1
 
 
-@pytest.mark.usefixtures("original_pickler")
+@pytest.fixture
+def event_loop_for_pulumi() -> Iterator[asyncio.AbstractEventLoop]:
+    """Resource registration needs a current loop; earlier tests may have left none."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield loop
+    # The mocked registrations never ran: there is no program to wait for them.
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    loop.run_until_complete(asyncio.sleep(0))
+    asyncio.set_event_loop(None)
+    loop.close()
+    pulumi.runtime.settings.reset_options()  # no mocks left behind for later tests
+
+
+@pytest.mark.usefixtures("original_pickler", "event_loop_for_pulumi")
 def test_twelve_hundred_flag_links_in_one_program_do_not_overflow() -> None:
     pulumi.runtime.set_mocks(NoEngine(), project="many", stack="test", preview=True)
     links = [
