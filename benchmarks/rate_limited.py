@@ -113,13 +113,13 @@ def run(bench: Bench) -> Section:
         "start of `up` ((windows − 1) × 10 s − phase): windows are aligned to the epoch, so the "
         "first window is partly spent and the brief's ideal (whole windows) is lenient.",
         "How the provider avoids 429s: every thread goes through one `RateLimitGate` per "
-        "provider process, which spends the last reported `X-Ratelimit-Route-Remaining` of the "
-        "window on each send and holds every thread until `X-Ratelimit-Reset` once it is spent; "
-        "the threads then leave the gate with their own jitter. "
+        "provider process. Each send spends one from the last reported "
+        "`X-Ratelimit-Route-Remaining` of the window, an answer's count is lowered by the sends "
+        "made after its request went out (the server had not counted them yet), and once the "
+        "budget is spent every thread waits for `X-Ratelimit-Reset`, each with its own jitter. "
         + (
-            "The 429s left come from sends made before any answer of a window reported its "
-            "budget (the gate cannot know it yet), or from requests whose answers reported a "
-            "budget that other in-flight requests had already used."
+            "The 429s left come from requests the server counted in a different order or "
+            "window than the gate assumed."
             if any(throttled)
             else "No request of these runs was answered 429."
         ),
