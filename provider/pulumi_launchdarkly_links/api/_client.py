@@ -228,6 +228,7 @@ class LaunchDarklyClient:
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.HTTPError as exc:
+                self._gate.release(ticket)
                 error = self._transport_error(method, path, exc, attempts=attempt + 1)
                 if not isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS):
                     raise error from None

@@ -124,12 +124,12 @@ class RateLimitGate:
     any route, for global / per-token / IP limits) sleep until then plus their own jitter, so
     they do not all retry at the same instant. Blocks never exceed `max_block_seconds`.
 
-    Between answers the gate also spends the budget itself: each send takes one from the last
-    reported `X-Ratelimit-Route-Remaining` / `-Global-Remaining` of its window, so threads that
-    send while others are still waiting for an answer do not overshoot the budget and collect
-    429s. An answer's count is older than the sends made after its request went out, so those
-    are taken off it (`acquire` numbers each send; `observe` gets that `SendTicket` back). In
-    one window estimates only go down; a later window starts from what the server reports.
+    Between answers the gate also keeps to the budget itself. The lowest remaining count any
+    answer of the window reported (the server's count only grows) already includes every
+    request answered so far, so what is left for new sends is that count minus the requests
+    still in flight (`acquire` puts one in flight; `observe` or `release` ends it). When that
+    reaches 0 while requests are out, their answers may show that the server had counted them
+    already: threads look again every ANSWER_POLL_SECONDS rather than sleep to the reset.
     """
 
     def __init__(
@@ -150,8 +150,8 @@ class RateLimitGate:
         self._global_open_at = 0.0
         self._route_open_at: dict[str, float] = {}
         self._budgets: dict[str, _Budget] = {}
-        # Sends so far per route (and under _GLOBAL, all): the numbers on SendTickets.
-        self._sends: dict[str, int] = {}
+        # Sends per route (and under _GLOBAL, all) whose answer has not come back yet.
+        self._in_flight: dict[str, int] = {}
 
     def open_at(self, route: str) -> float:
         """Epoch seconds at which `route` may be used again (0 or a past time: now)."""
@@ -167,23 +167,18 @@ class RateLimitGate:
     ) -> None:
         """Record what a response on `route` says about the remaining budgets.
 
-        `ticket` is what `acquire` returned for the request; without one the answer is taken
-        as just sent (nothing sent after it).
+        `ticket` is what `acquire` returned for the request: its request is over.
         """
+        if ticket is not None:
+            self.release(ticket)
         lowered = _lowercase(headers)
         now = self._clock()
         reset = parse_epoch_millis(lowered.get("x-ratelimit-reset"))
         global_exhausted = _is_exhausted(lowered.get("x-ratelimit-global-remaining"))
         route_exhausted = _is_exhausted(lowered.get("x-ratelimit-route-remaining"))
         if reset is not None and reset > now:
-            global_number = ticket.global_number if ticket is not None else None
-            route_number = ticket.route_number if ticket is not None else None
-            self._record_budget(
-                _GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset, global_number
-            )
-            self._record_budget(
-                route, lowered.get("x-ratelimit-route-remaining"), reset, route_number
-            )
+            self._record_budget(_GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset)
+            self._record_budget(route, lowered.get("x-ratelimit-route-remaining"), reset)
             if global_exhausted:
                 self._block(None, reset, now)
             if route_exhausted:
@@ -201,8 +196,20 @@ class RateLimitGate:
                 self._block(route, reset, now)
 
     def wait(self, route: str) -> float:
-        """Sleep until `route` is open; returns the seconds slept (0 when it is open)."""
-        return self.acquire(route).slept
+        """Sleep until `route` is open; returns the seconds slept (0 when it is open).
+
+        For callers that do not report the answer: the send is not kept in flight.
+        """
+        ticket = self.acquire(route)
+        self.release(ticket)
+        return ticket.slept
+
+    def release(self, ticket: SendTicket) -> None:
+        """The request of `ticket` is over (answered or failed): it is no longer in flight."""
+        with self._lock:
+            for key in (_GLOBAL, ticket.route):
+                if self._in_flight.get(key, 0) > 0:
+                    self._in_flight[key] -= 1
 
     def acquire(self, route: str) -> SendTicket:
         """Sleep until `route` is open, then count one send on it; pass the ticket to observe."""
@@ -211,26 +218,22 @@ class RateLimitGate:
         while True:
             now = self._clock()
             with self._lock:
-                open_at = max(
-                    self._global_open_at,
-                    self._route_open_at.get(route, 0.0),
-                    self._spent_until(_GLOBAL, now),
-                    self._spent_until(route, now),
-                )
+                blocked_until = max(self._global_open_at, self._route_open_at.get(route, 0.0))
+                spent_until = max(self._spent_until(_GLOBAL, now), self._spent_until(route, now))
+                open_at = max(blocked_until, spent_until)
                 # A block that was extended while we slept means another wait; one we already
                 # slept for does not (the injected clock may not have moved in tests).
                 if open_at <= now or open_at <= waited_for:
-                    self._spend(_GLOBAL, now)
-                    self._spend(route, now)
-                    return SendTicket(
-                        slept=slept,
-                        global_number=self._count_send(_GLOBAL),
-                        route_number=self._count_send(route),
-                    )
-            delay = open_at - now + self._rng.uniform(0.0, self._jitter_seconds)
+                    return self._send(route, slept)
+                answers_pending = spent_until > blocked_until and self._answers_pending(route, now)
+            if answers_pending and open_at - now > ANSWER_POLL_SECONDS:
+                # The budget only looks spent; an answer still on its way may say otherwise.
+                delay = ANSWER_POLL_SECONDS
+            else:
+                delay = open_at - now + self._rng.uniform(0.0, self._jitter_seconds)
+                waited_for = open_at
             self._sleep(delay)
             slept += delay
-            waited_for = open_at
 
     def _block(self, route: str | None, until: float, now: float) -> None:
         until = min(until, now + self._max_block_seconds)
@@ -243,64 +246,65 @@ class RateLimitGate:
                 del self._route_open_at[stale]
             self._route_open_at[route] = max(self._route_open_at.get(route, 0.0), until)
 
-    def _count_send(self, key: str) -> int:
-        number = self._sends.get(key, 0)
-        self._sends[key] = number + 1
-        return number
+    def _send(self, route: str, slept: float) -> SendTicket:
+        """Put one send on `route` in flight (lock held)."""
+        for key in (_GLOBAL, route):
+            self._in_flight[key] = self._in_flight.get(key, 0) + 1
+        return SendTicket(route, slept)
 
-    def _record_budget(
-        self, key: str, remaining_header: str | None, reset: float, send_number: int | None
-    ) -> None:
+    def _answers_pending(self, route: str, now: float) -> bool:
+        """Whether a budget that looks spent (route or global) still has sends out (lock held)."""
+        return any(
+            self._in_flight.get(key, 0) > 0 and self._spent_until(key, now) > 0
+            for key in (_GLOBAL, route)
+        )
+
+    def _record_budget(self, key: str, remaining_header: str | None, reset: float) -> None:
         reported = _parse_remaining(remaining_header)
         if reported is None:
             return
         with self._lock:
-            # The server counted up to this request; sends made after it may not be counted yet.
-            sent_since = 0 if send_number is None else self._sends.get(key, 0) - send_number - 1
-            remaining = max(0, reported - sent_since)
             known = self._budgets.get(key)
             if known is not None and abs(known.reset - reset) < _SAME_WINDOW_SECONDS:
-                known.remaining = min(known.remaining, remaining)
+                known.reported = min(known.reported, reported)
             elif known is None or reset > known.reset:
-                self._budgets[key] = _Budget(remaining=remaining, reset=reset)
+                self._budgets[key] = _Budget(reported, reset)
 
     def _spent_until(self, key: str, now: float) -> float:
-        """When `key`'s budget is spent in the current window: its reset; else 0 (open)."""
+        """When `key`'s budget has no room for another send now: its reset; else 0 (lock held).
+
+        Past windows are forgotten: they say nothing about the next one.
+        """
         budget = self._budgets.get(key)
-        if budget is None or budget.reset <= now or budget.remaining > 0:
+        if budget is not None and budget.reset <= now:
+            del self._budgets[key]
+            return 0.0
+        if budget is None or budget.reported > self._in_flight.get(key, 0):
             return 0.0
         return min(budget.reset, now + self._max_block_seconds)
-
-    def _spend(self, key: str, now: float) -> None:
-        budget = self._budgets.get(key)
-        if budget is None:
-            return
-        if budget.reset <= now:
-            del self._budgets[key]  # a past window says nothing about the next one
-        else:
-            budget.remaining -= 1
 
 
 # The key under which the account-wide budget is kept, beside the per-route ones.
 _GLOBAL = "*"
 # Resets reported within this of each other belong to one window (servers round differently).
 _SAME_WINDOW_SECONDS = 0.5
+# How often threads held by a budget that only looks spent look again (answers are on the way).
+ANSWER_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
 class SendTicket:
-    """One send through the gate: how long it waited and its number on its route and overall."""
+    """One send through the gate, in flight until `observe` or `release` is given it."""
 
+    route: str
     slept: float
-    global_number: int
-    route_number: int
 
 
 @dataclass
 class _Budget:
-    """What is left of one budget in the window that ends at `reset` (epoch seconds)."""
+    """The lowest remaining count answers reported in the window that ends at `reset`."""
 
-    remaining: int
+    reported: int
     reset: float
 
 

@@ -14,6 +14,7 @@ from pulumi_launchdarkly_links.api import (
     compute_retry_delay,
 )
 from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
+from pulumi_launchdarkly_links.api._rate_limit import ANSWER_POLL_SECONDS
 
 from .ld_api_fakes import START, FakeClock, FixedRandom, RecordingSleep
 
@@ -188,83 +189,81 @@ def test_block_extended_during_the_wait_means_waiting_again(
     assert sleep.seconds == [pytest.approx(2), pytest.approx(8)]
 
 
-# -- the gate spends the reported budget between answers ------------------------------------
+# -- between answers the gate keeps to the reported budget -----------------------------------
 
 
-def test_sends_spend_the_reported_route_budget_before_any_answer_says_zero(
-    gate: RateLimitGate,
+def reset_in(seconds: float, remaining: int, header: str = "Route") -> dict[str, str]:
+    return {
+        f"X-Ratelimit-{header}-Remaining": str(remaining),
+        "X-Ratelimit-Reset": epoch_ms(seconds),
+    }
+
+
+def test_requests_in_flight_use_up_the_reported_budget(
+    gate: RateLimitGate, clock: FakeClock
 ) -> None:
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "2", "X-Ratelimit-Reset": epoch_ms(5)})
-    # Two sends fit in what is left; the third would be a 429, so it waits for the reset.
-    assert gate.wait(ROUTE) == 0.0
-    assert gate.wait(ROUTE) == 0.0
+    gate.observe(ROUTE, 200, reset_in(5, remaining=2))
+    tickets = [gate.acquire(ROUTE) for _ in range(2)]
+    assert [t.slept for t in tickets] == [0.0, 0.0]
     assert gate.wait(OTHER_ROUTE) == 0.0
+    # No room while both are out and no answer comes: looked at until the reset, then sent.
     assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
 
 
-def test_global_budget_is_spent_by_sends_on_every_route(gate: RateLimitGate) -> None:
-    gate.observe(
-        ROUTE, 200, {"X-Ratelimit-Global-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(4)}
-    )
-    assert gate.wait(OTHER_ROUTE) == 0.0
+def test_requests_that_end_without_an_answer_give_their_room_back(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=1))
+    gate.release(gate.acquire(ROUTE))  # e.g. the connection dropped before the server saw it
+    assert gate.acquire(ROUTE).slept == 0.0
+
+
+def test_a_spent_budget_with_nothing_in_flight_waits_for_the_reset(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=2))
+    first, second = gate.acquire(ROUTE), gate.acquire(ROUTE)
+    gate.observe(ROUTE, 200, reset_in(5, remaining=1), first)
+    gate.observe(ROUTE, 200, reset_in(5, remaining=0), second)
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_global_budget_counts_requests_on_every_route(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(4, remaining=1, header="Global"))
+    in_flight = gate.acquire(OTHER_ROUTE)
+    assert in_flight.slept == 0.0
+    gate.observe(OTHER_ROUTE, 200, reset_in(4, remaining=0, header="Global"), in_flight)
     assert gate.wait(ROUTE) == pytest.approx(4 + JITTER)
 
 
-def test_a_later_answer_in_the_same_window_only_lowers_the_budget(gate: RateLimitGate) -> None:
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(5)})
-    # An answer to a request sent earlier reports more left than the gate has since spent.
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "9", "X-Ratelimit-Reset": epoch_ms(5)})
-    assert gate.wait(ROUTE) == 0.0
-    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+def test_the_lowest_count_of_a_window_stands(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=1))
+    # An answer to a request the server counted earlier reports more left: it is older news.
+    gate.observe(ROUTE, 200, reset_in(5, remaining=9))
+    gate.acquire(ROUTE)
+    assert gate.wait(ROUTE) > 0
 
 
-def test_a_new_window_starts_from_what_the_server_reports(
-    gate: RateLimitGate, clock: FakeClock
-) -> None:
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": epoch_ms(5)})
+def test_a_new_window_starts_from_what_the_server_reports(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=0))
     assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
-    gate.observe(
-        ROUTE, 200, {"X-Ratelimit-Route-Remaining": "3", "X-Ratelimit-Reset": epoch_ms(15)}
-    )
-    assert [gate.wait(ROUTE) for _ in range(3)] == [0.0, 0.0, 0.0]
+    gate.observe(ROUTE, 200, reset_in(15, remaining=3))
+    assert [gate.acquire(ROUTE).slept for _ in range(3)] == [0.0, 0.0, 0.0]
     assert gate.wait(ROUTE) > 0
 
 
 def test_an_expired_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeClock) -> None:
-    gate.observe(ROUTE, 200, {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(2)})
+    gate.observe(ROUTE, 200, reset_in(2, remaining=1))
     clock.advance(3)
-    assert [gate.wait(ROUTE) for _ in range(5)] == [0.0] * 5
+    assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
 
 
-def test_sends_made_after_a_request_are_taken_off_its_answer(gate: RateLimitGate) -> None:
-    # Four threads send before any answer; the first answer counted only its own request.
-    tickets = [gate.acquire(ROUTE) for _ in range(4)]
-    gate.observe(
-        ROUTE,
-        200,
-        {"X-Ratelimit-Route-Remaining": "5", "X-Ratelimit-Reset": epoch_ms(5)},
-        tickets[0],
-    )
-    # 5 left by the server's count, minus the 3 sends it had not counted yet: 2 more fit.
-    assert gate.wait(ROUTE) == 0.0
-    assert gate.wait(ROUTE) == 0.0
-    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+def test_a_budget_that_looks_spent_waits_for_answers_still_out(
+    gate: RateLimitGate, sleep: RecordingSleep
+) -> None:
+    # Three sends before any answer; the first answer already counted all three.
+    first, second, third = (gate.acquire(ROUTE) for _ in range(3))
+    gate.observe(ROUTE, 200, reset_in(5, remaining=2), first)  # 2 left, 2 still out: 0 to spare
 
+    def the_other_answers_arrive(_: float) -> None:
+        gate.observe(ROUTE, 200, reset_in(5, remaining=2), second)
+        gate.observe(ROUTE, 200, reset_in(5, remaining=2), third)
 
-def test_the_last_answer_of_a_burst_leaves_the_budget_as_reported(gate: RateLimitGate) -> None:
-    tickets = [gate.acquire(ROUTE) for _ in range(3)]
-    gate.observe(
-        ROUTE,
-        200,
-        {"X-Ratelimit-Route-Remaining": "1", "X-Ratelimit-Reset": epoch_ms(5)},
-        tickets[-1],
-    )
-    assert gate.wait(ROUTE) == 0.0
-    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
-
-
-def test_tickets_number_sends_per_route_and_overall(gate: RateLimitGate) -> None:
-    first, other, second = gate.acquire(ROUTE), gate.acquire(OTHER_ROUTE), gate.acquire(ROUTE)
-    assert (first.route_number, first.global_number) == (0, 0)
-    assert (other.route_number, other.global_number) == (0, 1)
-    assert (second.route_number, second.global_number) == (1, 2)
+    sleep.before_sleep = the_other_answers_arrive
+    assert gate.wait(ROUTE) == pytest.approx(ANSWER_POLL_SECONDS)
