@@ -169,8 +169,14 @@ class RateLimitGate:
 
         `ticket` is what `acquire` returned for the request: its request is over.
         """
-        if ticket is not None:
-            self.release(ticket)
+        try:
+            self._observe(route, status_code, headers)
+        finally:
+            # Only now: with the count recorded first, no thread sees room that is not there.
+            if ticket is not None:
+                self.release(ticket)
+
+    def _observe(self, route: str, status_code: int, headers: Mapping[str, str]) -> None:
         lowered = _lowercase(headers)
         now = self._clock()
         reset = parse_epoch_millis(lowered.get("x-ratelimit-reset"))
