@@ -119,7 +119,8 @@ def compute_retry_delay(
 class RateLimitGate:
     """Holds back every thread of one client while a route (or the whole account) is limited.
 
-    `observe()` is fed each response; `wait()` is called before each send. When a response says
+    `acquire()` is called before each send and `observe()` is fed each response with the ticket
+    `acquire` gave (`release()` instead when no response came). When a response says
     a budget is exhausted, or a 429 names a time to come back, later sends on that route (or on
     any route, for global / per-token / IP limits) sleep until then plus their own jitter, so
     they do not all retry at the same instant. Blocks never exceed `max_block_seconds`.
