@@ -28,17 +28,19 @@ def _wrapped(method: Callable[..., Any]) -> Callable[..., Any] | None:
     return None
 
 
-def pulumi_wrapper_depth() -> int:
-    """How many Pulumi sorting wrappers sit on `pickle._Pickler._batch_setitems` now."""
+def _peel() -> tuple[Callable[..., Any], int]:
+    """The `_batch_setitems` under Pulumi's sorting wrappers, and how many wrappers there are."""
     depth, method = 0, pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
     while (inner := _wrapped(method)) is not None:
         depth, method = depth + 1, inner
-    return depth
+    return method, depth
+
+
+def pulumi_wrapper_depth() -> int:
+    """How many Pulumi sorting wrappers sit on `pickle._Pickler._batch_setitems` now."""
+    return _peel()[1]
 
 
 def unwrap_pulumi_pickler() -> None:
     """Put back the `_batch_setitems` that Pulumi's sorting wrappers (if any) enclose."""
-    method = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-    while (inner := _wrapped(method)) is not None:
-        method = inner
-    pickle._Pickler._batch_setitems = method  # type: ignore[attr-defined]
+    pickle._Pickler._batch_setitems = _peel()[0]  # type: ignore[attr-defined]

@@ -154,11 +154,6 @@ class RateLimitGate:
         # Sends per route (and under _GLOBAL, all) whose answer has not come back yet.
         self._in_flight: dict[str, int] = {}
 
-    def open_at(self, route: str) -> float:
-        """Epoch seconds at which `route` may be used again (0 or a past time: now)."""
-        with self._lock:
-            return max(self._global_open_at, self._route_open_at.get(route, 0.0))
-
     def observe(
         self,
         route: str,
