@@ -1,8 +1,10 @@
 """Requests LaunchDarkly's Terraform provider makes for the same change (`launchdarkly_view_links`).
 
-Derived from its published algorithm, not measured: terraform-provider-launchdarkly v3.1.3
+Derived from its published algorithm: terraform-provider-launchdarkly v3.1.3
 (`launchdarkly/resource_view_links_framework.go`, `launchdarkly/view_helper.go`), as summarised
-in /work/shared/docs/launchdarkly-api.md section 3.
+in /work/shared/docs/launchdarkly-api.md section 3; and checked against what that provider was
+measured sending to our emulator (`benchmarks.terraform_measured`, tests/unit/
+test_terraform_model.py): every measured count at N = 10, 100 and 1000 flags, 20 segments.
 """
 
 from __future__ import annotations
