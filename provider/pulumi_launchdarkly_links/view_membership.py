@@ -10,7 +10,7 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
-from .providers.membership_plan import COUNT_OUTPUTS
+from .providers.membership_plan import COUNT_OUTPUTS, LINKED_BY_OTHERS
 from .providers.view_membership import ViewMembershipProvider
 
 
@@ -62,6 +62,9 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
     segment_count: pulumi.Output[int | None]
     ai_config_count: pulumi.Output[int | None]
     metric_count: pulumi.Output[int | None]
+    linked_by_others: pulumi.Output[dict[str, list[Any]] | None]
+    """Exclusive only: members a refresh found linked that the program does not declare (the
+    next `pulumi up` unlinks them). None when there are none."""
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
             "comment": comment,
             # Outputs exist only for keys present in props, so the computed ones are seeded.
             **dict.fromkeys(COUNT_OUTPUTS.values()),
+            LINKED_BY_OTHERS: None,
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
         super().__init__(ViewMembershipProvider(), resource_name, props, opts)

@@ -1,4 +1,4 @@
-"""Pure planning for ViewMembership: normalise declared members, diff them, plan link changes.
+"""The vocabulary of ViewMembership: member types, normalised member lists, diffs, batches.
 
 No HTTP here. A member is a flag / AI config / metric key, or a segment identified by
 `(environment_id, segment_key)`; lists are sets, so order and duplicates never cause a diff.
@@ -6,7 +6,7 @@ No HTTP here. A member is a flag / AI config / metric key, or a segment identifi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -28,6 +28,8 @@ COUNT_OUTPUTS = {
     "metrics": "metric_count",
 }
 REPLACE_INPUTS = ("project_key", "view_key")
+# Output only: what a refresh of an exclusive resource found linked but never declared.
+LINKED_BY_OTHERS = "linked_by_others"
 INPUT_NAMES = (*REPLACE_INPUTS, *MEMBER_INPUTS, "exclusive", "adopt", "comment")
 
 SegmentId = tuple[str, str]  # (environment_id, segment_key)
@@ -76,30 +78,6 @@ class TypeChange:
     to_unlink: tuple[Member, ...]
 
 
-def plan_membership_change(
-    current: Mapping[str, Any], desired: Mapping[str, Any]
-) -> list[TypeChange]:
-    """Per type, the members to link and unlink to go from `current` to `desired`.
-
-    Types without a change are left out, so an unchanged type costs no request. A type that
-    `desired` no longer lists (None) is treated as empty: what the resource managed is unlinked.
-    """
-    changes = []
-    for input_name, resource_type in MEMBER_INPUTS.items():
-        have = members_of(input_name, current.get(input_name))
-        want = members_of(input_name, desired.get(input_name))
-        if have != want:
-            changes.append(
-                TypeChange(
-                    input_name,
-                    resource_type,
-                    to_link=tuple(sorted(want - have)),
-                    to_unlink=tuple(sorted(have - want)),
-                )
-            )
-    return changes
-
-
 def managed_types(props: Mapping[str, Any]) -> list[str]:
     """Input names of the member types a resource lists (an empty list counts as listed)."""
     return [name for name in MEMBER_INPUTS if props.get(name) is not None]
@@ -137,29 +115,5 @@ def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     for name, count_name in COUNT_OUTPUTS.items():
         members = inputs.get(name)
         outputs[count_name] = None if members is None else len(members)
+    outputs[LINKED_BY_OTHERS] = inputs.get(LINKED_BY_OTHERS)
     return outputs
-
-
-def refreshed_members(
-    input_name: str,
-    declared: Any,
-    linked: Iterable[Any],
-    *,
-    exclusive: bool,
-) -> Any:
-    """What refresh records for one type, from what LaunchDarkly reports as linked.
-
-    Exclusive: everything linked. Otherwise only the declared members still linked, so items
-    other people or stacks linked never show up as this resource's drift.
-    """
-    if declared is None:
-        return None
-    linked_list = list(linked)
-    if input_name == "segments":
-        if exclusive:
-            return normalise_segments(linked_list)
-        declared_ids = members_of("segments", declared)
-        return normalise_segments([s for s in linked_list if segment_id(s) in declared_ids])
-    if exclusive:
-        return normalise_key_list(linked_list)
-    return normalise_key_list(set(declared) & set(linked_list))

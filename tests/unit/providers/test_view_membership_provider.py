@@ -3,13 +3,12 @@ rollback on partial failure, per-member error reporting."""
 
 from __future__ import annotations
 
-import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_launchdarkly_links.api import LaunchDarklyClient
 from pulumi_launchdarkly_links.providers.errors import ProviderError
@@ -32,6 +31,20 @@ class FakeLaunchDarkly:
         self.requests.append((request.method, path, body))
         if path.endswith("/views/checkout"):
             return httpx.Response(200, json=VIEW)
+        if "/linked/" in path:
+            resource_type = path.rsplit("/", 1)[1]
+            items = [
+                {"resourceKey": m, "resourceType": "flag", "linkedAt": 1}
+                if isinstance(m, str)
+                else {
+                    "resourceKey": m[1],
+                    "resourceType": "segment",
+                    "linkedAt": 1,
+                    "environmentId": m[0],
+                }
+                for m in sorted(self.linked.get(resource_type, set()))
+            ]
+            return httpx.Response(200, json={"items": items, "totalCount": len(items)})
         if "/link/" in path:
             resource_type = path.rsplit("/", 1)[1]
             members = body.get("keys") or [
@@ -85,7 +98,7 @@ def inputs(**overrides: Any) -> dict[str, Any]:
     return {"project_key": "default", "view_key": "checkout", **overrides}
 
 
-def test_create_sends_one_view_check_and_batches_per_type(
+def test_create_reads_each_type_once_and_batches_per_type(
     provider: ViewMembershipProvider, fake: FakeLaunchDarkly
 ) -> None:
     flags = [f"flag-{n:02d}" for n in range(25)]
@@ -93,7 +106,11 @@ def test_create_sends_one_view_check_and_batches_per_type(
     result = provider.create(inputs(flags=flags, segments=segments))
     assert result.id == "default/checkout"
     assert result.outs is not None and result.outs["flag_count"] == 25
-    assert [r[0] for r in fake.requests].count("GET") == 1
+    # One /linked page per type: what was linked before the create (nothing here).
+    assert [r[1].rsplit("/", 1)[1] for r in fake.requests if r[0] == "GET"] == [
+        "flags",
+        "segments",
+    ]
     link_posts = [r for r in fake.mutations() if r[1].endswith("/link/flags")]
     assert sorted(len(r[2]["keys"]) for r in link_posts) == [5, 10, 10]
     assert fake.linked["segments"] == {(ENV_ID, "beta")}
@@ -110,38 +127,119 @@ def test_create_rolls_back_on_partial_failure(
     assert sorted(unlinks[0][2]["keys"]) == ["a", "b"]
 
 
-def test_update_sends_only_the_difference(
+def test_failed_create_leaves_members_linked_before_it_alone(
     provider: ViewMembershipProvider, fake: FakeLaunchDarkly
 ) -> None:
-    old = inputs(flags=["a", "b"], metrics=["m"])
-    provider.update("default/checkout", old, inputs(flags=["b", "c"], metrics=["m"]))
-    assert [(m, p.rsplit("/", 1)[1], b["keys"]) for m, p, b in fake.mutations()] == [
-        ("DELETE", "flags", ["a"]),
-        ("POST", "flags", ["c"]),
-    ]
-
-
-def test_update_reports_failures_and_keeps_what_worked(
-    provider: ViewMembershipProvider, fake: FakeLaunchDarkly
-) -> None:
+    fake.linked["flags"] = {"theirs"}  # linked by someone else, also declared here
     with pytest.raises(ProviderError) as failure:
-        provider.update("id", inputs(flags=[]), inputs(flags=["c", "missing-x"]))
-    assert "could not change 1 member(s)" in str(failure.value)
-    assert fake.linked["flags"] == {"c"}
+        provider.create(inputs(flags=["theirs", "a", "missing-one"]))
+    assert fake.linked["flags"] == {"theirs"}
+    assert "members that were linked before it are still linked" in str(failure.value)
+    linked_posts = [r[2]["keys"] for r in fake.mutations() if r[0] == "POST"]
+    assert linked_posts == [["a", "missing-one"]]  # never re-links what is already linked
 
 
-def test_diff_ignores_provider_churn_and_replaces_on_view_change(
-    provider: ViewMembershipProvider,
+def test_exclusive_create_refuses_undeclared_members_and_changes_nothing(
+    provider: ViewMembershipProvider, fake: FakeLaunchDarkly
 ) -> None:
-    olds = {**inputs(flags=["a"]), "__provider": "x"}
-    assert provider.diff("id", olds, {**inputs(flags=["a"]), "__provider": "y"}).changes is False
-    diff = provider.diff("id", olds, inputs(flags=["a"], view_key="platform"))
-    assert diff.changes is True and diff.replaces == ["view_key"]
+    fake.linked["flags"] = {"theirs"}
+    with pytest.raises(ProviderError) as failure:
+        provider.create(inputs(flags=["a"], exclusive=True))
+    assert "already has 1 flag(s) linked that `flags` does not list: 'theirs'" in str(failure.value)
+    assert fake.mutations() == []
 
 
-def test_provider_pickles_to_nothing_but_its_class() -> None:
-    provider = ViewMembershipProvider()
-    provider._config_values = {"launchdarkly:accessToken": "api-secret-token"}  # type: ignore[attr-defined]
-    blob = serialize_provider(provider)
-    assert len(blob) < 300
-    assert b"api-secret-token" not in base64.b64decode(blob)
+def test_switching_to_exclusive_is_refused_at_preview_without_adopt(
+    provider: ViewMembershipProvider, fake: FakeLaunchDarkly
+) -> None:
+    fake.linked["flags"] = {"a", "theirs"}
+    old = inputs(flags=["a"], exclusive=False)
+    result = provider.check(old, inputs(flags=["a"], exclusive=True))
+    assert [f.property for f in result.failures] == ["flags"]
+    assert "'theirs'" in result.failures[0].reason
+    adopted = provider.check(old, inputs(flags=["a"], exclusive=True, adopt=True))
+    assert adopted.failures == []
+    with pytest.raises(ProviderError):
+        provider.update("id", old, inputs(flags=["a"], exclusive=True))
+    assert fake.linked["flags"] == {"a", "theirs"}
+
+
+def test_ordinary_check_makes_no_request(
+    provider: ViewMembershipProvider, fake: FakeLaunchDarkly
+) -> None:
+    old = inputs(flags=["a"], exclusive=True)
+    assert provider.check(old, inputs(flags=["a", "b"], exclusive=True)).failures == []
+    assert provider.check({}, inputs(flags=["a"])).failures == []
+    assert fake.requests == []
+
+
+def test_update_skips_unlinks_of_members_that_are_gone(
+    provider: ViewMembershipProvider, fake: FakeLaunchDarkly
+) -> None:
+    fake.linked["flags"] = {"a"}  # 'missing-b' was deleted in LaunchDarkly, links with it
+    result = provider.update("id", inputs(flags=["a", "missing-b"]), inputs(flags=["a"]))
+    assert result.outs is not None and result.outs["flags"] == ["a"]
+    assert fake.linked["flags"] == {"a"}
+
+
+def provider_over(
+    handler: Callable[[httpx.Request], httpx.Response], monkeypatch: pytest.MonkeyPatch
+) -> ViewMembershipProvider:
+    client = LaunchDarklyClient(
+        access_token="api-test", base_url="https://ld.test", transport=httpx.MockTransport(handler)
+    )
+    monkeypatch.setattr(ViewMembershipProvider, "client", property(lambda self: client))
+    return ViewMembershipProvider()
+
+
+def test_a_404_for_one_type_with_the_view_present_is_an_error_not_gone(
+    fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_metrics(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/linked/metrics"):
+            return httpx.Response(404, json={"code": "not_found", "message": "Unknown type"})
+        return fake(request)
+
+    state = {**inputs(flags=["a"], metrics=["m"]), "flag_count": 1, "metric_count": 1}
+    with pytest.raises(ProviderError) as failure:
+        provider_over(no_metrics, monkeypatch).read("default/checkout", state)
+    assert "/linked/metrics" in str(failure.value)
+    assert "Nothing was changed" in str(failure.value)
+
+
+def test_refresh_drops_the_resource_only_when_the_view_is_confirmed_gone(
+    fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def view_deleted(request: httpx.Request) -> httpx.Response:
+        if "/views/checkout" in request.url.path:
+            return httpx.Response(404, json={"code": "not_found", "message": "Unknown view"})
+        return fake(request)
+
+    assert provider_over(view_deleted, monkeypatch).read("id", inputs(flags=["a"])).id is None
+
+
+def test_a_linked_segment_without_environment_id_is_resolved_by_key(
+    fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def without_environment_id(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/linked/segments"):
+            items = [
+                {
+                    "resourceKey": "beta",
+                    "resourceType": "segment",
+                    "linkedAt": 1,
+                    "environmentKey": "production",
+                },
+                {"resourceKey": "odd", "resourceType": "segment", "linkedAt": 2},
+            ]
+            return httpx.Response(200, json={"items": items, "totalCount": 2})
+        if request.url.path.endswith("/environments/production"):
+            return httpx.Response(200, json={"_id": ENV_ID, "key": "production", "name": "P"})
+        return fake(request)
+
+    state = inputs(segments=[], exclusive=True)
+    result = provider_over(without_environment_id, monkeypatch).read("id", state)
+    assert result.outs is not None
+    assert result.outs["segments"] == [
+        {"environment_id": ENV_ID, "environment_key": "production", "segment_key": "beta"}
+    ]

@@ -1,0 +1,210 @@
+"""Who owns which members of a view, and so what an operation may link and unlink. Pure: no HTTP.
+
+Every ViewMembership path (create, update, mode switch, refresh, delete) decides here, from the
+same four facts: what the program declares, what the state recorded, what LaunchDarkly has (only
+for the types the decision needs, see `types_to_read`) and the mode. The provider gathers those
+facts and carries the plan out; it decides nothing itself.
+
+The ownership contract (README, "What a ViewMembership owns"):
+- With `exclusive=False` a resource owns exactly the members it declares.
+- With `exclusive=True` it owns every member of each type it manages. It only *becomes* that
+  owner through a create, a switch to exclusive or a newly listed type; when that step finds
+  members the program does not declare, it needs `adopt=True`, or it is refused and changes
+  nothing.
+- Nothing else is ever unlinked. A failed create is undone member for member: what was linked
+  before stays linked, because create only links what was not linked yet.
+
+The state records, per type, the members last seen linked (`flags`, `segments`, ...) and, for an
+exclusive resource, which of those a refresh found that the program never declared
+(`linked_by_others`). Those are owned while the resource is exclusive (the next `up` unlinks
+them) and stop being owned when it switches to `exclusive=False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .membership_plan import (
+    LINKED_BY_OTHERS,
+    MEMBER_INPUTS,
+    Member,
+    TypeChange,
+    managed_types,
+    members_of,
+    membership_outputs,
+    normalise_key_list,
+    normalise_segments,
+    segment_id,
+)
+
+Members = frozenset[Member]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A type the operation would take exclusive ownership of, with members nobody declared."""
+
+    input_name: str
+    undeclared: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class MembershipPlan:
+    """What one operation does: changes to send, refusals that stop it, the outputs it records."""
+
+    changes: tuple[TypeChange, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    adopted: dict[str, Members] = field(default_factory=dict)
+    outputs: dict[str, Any] | None = None
+
+
+def _is_exclusive(props: Mapping[str, Any] | None) -> bool:
+    return bool(props and props.get("exclusive"))
+
+
+def linked_by_others(recorded: Mapping[str, Any], input_name: str) -> Members:
+    """Members a refresh of an exclusive resource found linked but never declared."""
+    others = recorded.get(LINKED_BY_OTHERS) or {}
+    return members_of(input_name, others.get(input_name))
+
+
+def declared_before(recorded: Mapping[str, Any], input_name: str) -> Members:
+    """What the program declared at the last successful `up`, as far as the state knows."""
+    return members_of(input_name, recorded.get(input_name)) - linked_by_others(recorded, input_name)
+
+
+def takes_ownership(
+    declared: Mapping[str, Any], recorded: Mapping[str, Any] | None, input_name: str
+) -> bool:
+    """True when this operation makes the resource exclusive owner of `input_name`'s members."""
+    if not _is_exclusive(declared) or input_name not in managed_types(declared):
+        return False
+    return (
+        recorded is None or not _is_exclusive(recorded) or input_name not in managed_types(recorded)
+    )
+
+
+def types_to_read(
+    declared: Mapping[str, Any] | None, recorded: Mapping[str, Any] | None
+) -> list[str]:
+    """The member types whose live membership the plan needs (each costs a `/linked` read).
+
+    Create reads every type it lists: it must know what was linked before, so that it links
+    only what is missing and a rollback leaves those members alone. Update reads only where it
+    takes exclusive ownership, or drops a type it owned exclusively; so an update between two
+    non-exclusive programs, or within exclusive, sends no read. Delete reads where it owns
+    everything (exclusive).
+    """
+    if recorded is None:
+        return managed_types(declared or {})
+    if declared is None:
+        return managed_types(recorded) if _is_exclusive(recorded) else []
+    needed = [name for name in managed_types(declared) if takes_ownership(declared, recorded, name)]
+    if _is_exclusive(recorded):
+        needed += [name for name in managed_types(recorded) if name not in managed_types(declared)]
+    return needed
+
+
+def plan_membership(
+    declared: Mapping[str, Any] | None,
+    recorded: Mapping[str, Any] | None,
+    live: Mapping[str, Any],
+) -> MembershipPlan:
+    """The plan for create (`recorded` None), update, or delete (`declared` None).
+
+    `declared` are the checked inputs, `recorded` the state's outputs, `live` LaunchDarkly's
+    members for (at least) the types `types_to_read` named, shaped like the inputs.
+    """
+    changes: list[TypeChange] = []
+    refusals: list[Refusal] = []
+    adopted: dict[str, Members] = {}
+    for name, resource_type in MEMBER_INPUTS.items():
+        to_link, to_unlink, undeclared = _plan_type(name, declared, recorded, live)
+        if undeclared and declared is not None and not declared.get("adopt"):
+            refusals.append(Refusal(name, tuple(sorted(undeclared))))
+        elif undeclared:
+            adopted[name] = undeclared
+        if to_link or to_unlink:
+            changes.append(
+                TypeChange(name, resource_type, tuple(sorted(to_link)), tuple(sorted(to_unlink)))
+            )
+    if refusals:
+        return MembershipPlan(refusals=tuple(refusals))
+    outputs = None if declared is None else membership_outputs(declared)
+    return MembershipPlan(tuple(changes), (), adopted, outputs)
+
+
+def _plan_type(
+    name: str,
+    declared: Mapping[str, Any] | None,
+    recorded: Mapping[str, Any] | None,
+    live: Mapping[str, Any],
+) -> tuple[Members, Members, Members]:
+    """(to link, to unlink, undeclared members an exclusive takeover unlinks) for one type."""
+    none: Members = frozenset()
+    declares = declared is not None and name in managed_types(declared)
+    recorded_it = recorded is not None and name in managed_types(recorded)
+    if not declares and not recorded_it:
+        return none, none, none
+    if not declares:  # delete, or a type the program no longer lists: unlink what it owned
+        assert recorded is not None
+        if _is_exclusive(recorded):
+            return none, members_of(name, live.get(name)), none
+        return none, declared_before(recorded, name), none
+    assert declared is not None
+    want = members_of(name, declared.get(name))
+    if recorded is None or takes_ownership(declared, recorded, name):
+        have = members_of(name, live.get(name))
+        undeclared = have - want if _is_exclusive(declared) else none
+        return want - have, undeclared, undeclared
+    if not recorded_it:  # a newly listed type, not exclusive: linking is idempotent
+        return want, none, none
+    recorded_members = members_of(name, recorded.get(name))
+    if _is_exclusive(declared):  # exclusive before and now: it owns all it recorded
+        return want - recorded_members, recorded_members - want, none
+    return want - recorded_members, declared_before(recorded, name) - want, none
+
+
+def refreshed_outputs(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+    """The state a refresh records, from the old state and LaunchDarkly's members per type.
+
+    Exclusive: every linked member, and which of them the program never declared. Otherwise:
+    the declared members that are still linked; what others linked is none of its business.
+    """
+    refreshed = dict(recorded)
+    others: dict[str, Any] = {}
+    for name in managed_types(recorded):
+        linked = members_of(name, live.get(name))
+        if _is_exclusive(recorded):
+            keep = linked
+            extra = linked - declared_before(recorded, name)
+            if extra:
+                others[name] = _as_input(name, extra, recorded, live)
+        else:
+            keep = members_of(name, recorded.get(name)) & linked
+        refreshed[name] = _as_input(name, keep, recorded, live)
+    outputs = membership_outputs(refreshed)
+    outputs[LINKED_BY_OTHERS] = others or None
+    return outputs
+
+
+def _as_input(
+    name: str, members: Iterable[Member], recorded: Mapping[str, Any], live: Mapping[str, Any]
+) -> Any:
+    """Members shaped as the input is: sorted keys, or segment dicts keeping environment keys."""
+    if name != "segments":
+        return normalise_key_list(members)
+    wanted = set(members)
+    known = {segment_id(s): s for s in (live.get(name) or []) if segment_id(s) in wanted}
+    known.update({segment_id(s): s for s in (recorded.get(name) or []) if segment_id(s) in wanted})
+    return normalise_segments(list(known.values()))
+
+
+def outstanding_unlinks(
+    failed: Iterable[tuple[str, Member]], live: Mapping[str, Any]
+) -> set[tuple[str, Member]]:
+    """Of the (type, member) unlinks that failed, those still linked: the goal of the others
+    (deleted in LaunchDarkly, or unlinked by someone else meanwhile) is met."""
+    return {(name, m) for name, m in failed if m in members_of(name, live.get(name))}

@@ -1,0 +1,98 @@
+"""What LaunchDarkly has linked to one view, per member type, shaped like ViewMembership inputs.
+
+A 404 is only taken to mean "the view is gone" once LaunchDarkly confirms it: a `/linked/{type}`
+page can also 404 for a type the account does not support, and a resource must never leave the
+state because of that.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..api import LaunchDarklyClient, LinkedResource, NotFoundError
+from .errors import ProviderError
+from .membership_plan import MEMBER_INPUTS
+
+
+class ViewGone(Exception):
+    """LaunchDarkly confirmed that the view (or its project) no longer exists."""
+
+
+class MembershipReader:
+    def __init__(
+        self,
+        client: LaunchDarklyClient,
+        project_key: str,
+        view_key: str,
+        *,
+        known_segments: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
+        self.client = client
+        self.project_key = project_key
+        self.view_key = view_key
+        # environment_key -> environment _id, from segments the program or state already named.
+        self._environment_ids = {
+            segment["environment_key"]: segment["environment_id"]
+            for segment in known_segments
+            if isinstance(segment, Mapping)
+            and isinstance(segment.get("environment_key"), str)
+            and isinstance(segment.get("environment_id"), str)
+        }
+
+    def read(self, input_names: Iterable[str]) -> dict[str, Any]:
+        """Members per input name; raises ViewGone, or ProviderError for an unexplained 404."""
+        live: dict[str, Any] = {}
+        for name in input_names:
+            try:
+                items = self.client.list_linked_resources(
+                    self.project_key, self.view_key, MEMBER_INPUTS[name]
+                )
+            except NotFoundError as error:
+                self._explain_not_found(name, error)
+            live[name] = (
+                self._segments(items) if name == "segments" else [i.resource_key for i in items]
+            )
+        return live
+
+    def _explain_not_found(self, input_name: str, error: NotFoundError) -> None:
+        try:
+            self.client.get_view(self.project_key, self.view_key)
+        except NotFoundError:
+            raise ViewGone(
+                f"view '{self.view_key}' in project '{self.project_key}' no longer exists"
+            ) from None
+        raise ProviderError(
+            f"LaunchDarkly answered 404 to {error.method} {error.path} ({error.message}) "
+            f"although view '{self.view_key}' exists: this account may not support "
+            f"`{input_name}` on views. Nothing was changed; remove `{input_name}` from the "
+            "resource if LaunchDarkly does not support it."
+        )
+
+    def _segments(self, items: list[LinkedResource]) -> list[dict[str, Any]]:
+        segments = []
+        for item in items:
+            environment_id = item.environment_id or self._environment_id(item.environment_key)
+            if environment_id is None:
+                # environmentId is optional in the spec; without it (or a key to look it up)
+                # the segment cannot be named in an unlink, so it is left alone, never guessed.
+                print(
+                    f"ViewMembership: segment '{item.resource_key}' is linked to view "
+                    f"'{self.view_key}' without an environment; it is left as it is",
+                    file=sys.stderr,
+                )
+                continue
+            segment = {"environment_id": environment_id, "segment_key": item.resource_key}
+            if item.environment_key:
+                segment["environment_key"] = item.environment_key
+            segments.append(segment)
+        return segments
+
+    def _environment_id(self, environment_key: str | None) -> str | None:
+        if not environment_key:
+            return None
+        if environment_key not in self._environment_ids:
+            environment = self.client.get_environment(self.project_key, environment_key)
+            self._environment_ids[environment_key] = environment.id
+        return self._environment_ids[environment_key]

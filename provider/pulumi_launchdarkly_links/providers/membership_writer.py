@@ -1,0 +1,166 @@
+"""Carries out a membership plan: batched link and unlink requests, sent in parallel, with every
+member's outcome reported (LaunchDarkly answers partial failure as a 200 with `failedResources`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..api import (
+    APIStatusError,
+    BadRequestError,
+    LaunchDarklyClient,
+    LaunchDarklyError,
+    LinkRequest,
+    SegmentIdentifier,
+)
+from .errors import MemberFailure
+from .membership_plan import MEMBER_INPUTS, Member, TypeChange, in_batches
+
+Action = Literal["link", "unlink"]
+
+SINGULAR = {"flags": "flag", "segments": "segment", "ai_configs": "AI config", "metrics": "metric"}
+
+
+def describe_member(member: Member) -> str:
+    if isinstance(member, tuple):
+        environment_id, segment_key = member
+        return f"'{segment_key}' (environment {environment_id})"
+    return f"'{member}'"
+
+
+@dataclass(frozen=True)
+class FailedMember:
+    """One member LaunchDarkly did not link or unlink, and why."""
+
+    input_name: str
+    action: Action
+    member: Member
+    reason: str
+    # False when no clean answer came back (timeout, 5xx): the change may have been made.
+    certain: bool = True
+
+    def as_member_failure(self) -> MemberFailure:
+        return MemberFailure(SINGULAR[self.input_name], describe_member(self.member), self.reason)
+
+
+@dataclass
+class ApplyReport:
+    """What a set of link/unlink requests achieved, member by member."""
+
+    linked: dict[str, set[Member]] = field(default_factory=dict)
+    unlinked: dict[str, set[Member]] = field(default_factory=dict)
+    failures: list[FailedMember] = field(default_factory=list)
+
+    def inverse(self) -> list[TypeChange]:
+        """The changes that undo what succeeded or may have succeeded, for a rollback."""
+        linked = {name: set(members) for name, members in self.linked.items()}
+        unlinked = {name: set(members) for name, members in self.unlinked.items()}
+        for failure in self.failures:
+            if not failure.certain:
+                target = linked if failure.action == "link" else unlinked
+                target.setdefault(failure.input_name, set()).add(failure.member)
+        return [
+            TypeChange(
+                name,
+                MEMBER_INPUTS[name],
+                to_link=tuple(sorted(unlinked.get(name, set()))),
+                to_unlink=tuple(sorted(linked.get(name, set()))),
+            )
+            for name in sorted(set(linked) | set(unlinked))
+        ]
+
+    def member_failures(self) -> list[MemberFailure]:
+        return [failure.as_member_failure() for failure in self.failures]
+
+
+class MembershipWriter:
+    """Carries out TypeChanges on one view with batched, parallel link and unlink requests."""
+
+    def __init__(
+        self,
+        client: LaunchDarklyClient,
+        project_key: str,
+        view_key: str,
+        *,
+        batch_size: int,
+        parallel_batches: int,
+        comment: str | None,
+    ) -> None:
+        self.client = client
+        self.project_key = project_key
+        self.view_key = view_key
+        self.batch_size = batch_size
+        self.parallel_batches = parallel_batches
+        self.comment = comment
+
+    def apply(self, changes: Iterable[TypeChange]) -> ApplyReport:
+        changes = list(changes)
+        report = ApplyReport()
+        jobs: list[tuple[str, Action, list[Member]]] = []
+        # Unlinks go first, as Terraform does, so a move between types never overlaps.
+        for change in changes:
+            for batch in in_batches(change.to_unlink, self.batch_size):
+                jobs.append((change.input_name, "unlink", batch))
+        for change in changes:
+            for batch in in_batches(change.to_link, self.batch_size):
+                jobs.append((change.input_name, "link", batch))
+        if not jobs:
+            return report
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel_batches)) as pool:
+            results = list(pool.map(lambda job: self._send(*job), jobs))
+        for (input_name, action, _batch), (succeeded, failures) in zip(jobs, results, strict=True):
+            target = report.linked if action == "link" else report.unlinked
+            target.setdefault(input_name, set()).update(succeeded)
+            report.failures.extend(failures)
+        return report
+
+    def _send(
+        self, input_name: str, action: Action, batch: list[Member]
+    ) -> tuple[set[Member], list[FailedMember]]:
+        resource_type = MEMBER_INPUTS[input_name]
+        request = self._request_for(input_name, batch)
+        send = self.client.link_resources if action == "link" else self.client.unlink_resources
+        try:
+            result = send(self.project_key, self.view_key, resource_type, request)
+        except BadRequestError as error:
+            reason = str(error)
+            if input_name in ("metrics", "ai_configs"):
+                reason = (
+                    f"LaunchDarkly refused resource type '{resource_type}' ({error.message}); "
+                    f"this account's API may not support linking {SINGULAR[input_name]}s to "
+                    f"views yet: remove `{input_name}` from the resource"
+                )
+            return set(), [FailedMember(input_name, action, m, reason) for m in batch]
+        except LaunchDarklyError as error:
+            certain = isinstance(error, APIStatusError) and error.status_code < 500
+            return set(), [FailedMember(input_name, action, m, str(error), certain) for m in batch]
+        failed: dict[Member, str] = {}
+        for item in result.failed_resources:
+            member: Member = (
+                (item.environment_id or "", item.resource_key)
+                if input_name == "segments"
+                else item.resource_key
+            )
+            if input_name == "segments" and member not in batch:
+                # Some answers omit environmentId; match by segment key alone then.
+                member = next((m for m in batch if m[1] == item.resource_key), member)
+            failed[member] = item.error_message or "refused without a reason"
+        if result.failure_count and not failed:
+            # Counts say something failed but no item was named: trust nothing in this batch.
+            failed = {m: f"{action} failed (failureCount={result.failure_count})" for m in batch}
+        failures = [FailedMember(input_name, action, m, reason) for m, reason in failed.items()]
+        return {m for m in batch if m not in failed}, failures
+
+    def _request_for(self, input_name: str, batch: list[Member]) -> LinkRequest:
+        if input_name == "segments":
+            identifiers = [
+                SegmentIdentifier(environment_id=member[0], segment_key=member[1])
+                for member in batch
+                if isinstance(member, tuple)
+            ]
+            return LinkRequest(segment_identifiers=identifiers, comment=self.comment)
+        return LinkRequest(keys=[str(m) for m in batch], comment=self.comment)

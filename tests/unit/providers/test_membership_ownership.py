@@ -1,0 +1,116 @@
+"""The ownership decision, path by path: what each operation may link and unlink (issue 9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_launchdarkly_links.providers.membership_ownership import (
+    plan_membership,
+    refreshed_outputs,
+    types_to_read,
+)
+
+PROD = "5f0000000000000000000001"
+
+
+def seg(key: str, env: str = PROD, env_key: str | None = "production") -> dict[str, Any]:
+    return {"environment_id": env, "environment_key": env_key, "segment_key": key}
+
+
+def props(**members: Any) -> dict[str, Any]:
+    return {"project_key": "p", "view_key": "v", **members}
+
+
+def changes(plan: Any) -> dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    return {c.input_name: (c.to_link, c.to_unlink) for c in plan.changes}
+
+
+def test_create_links_only_what_is_missing_so_a_rollback_spares_the_rest() -> None:
+    # Item 1: 'theirs' was linked before; create must not own its undoing.
+    plan = plan_membership(props(flags=["a", "theirs"]), None, {"flags": ["theirs"]})
+    assert changes(plan) == {"flags": (("a",), ())}
+    assert types_to_read(props(flags=["a"], segments=[]), None) == ["flags", "segments"]
+
+
+def test_exclusive_create_refuses_undeclared_members_unless_adopting() -> None:
+    live = {"flags": ["a", "theirs"]}
+    refused = plan_membership(props(flags=["a"], exclusive=True), None, live)
+    assert [(r.input_name, r.undeclared) for r in refused.refusals] == [("flags", ("theirs",))]
+    assert refused.changes == ()
+    adopted = plan_membership(props(flags=["a"], exclusive=True, adopt=True), None, live)
+    assert changes(adopted) == {"flags": ((), ("theirs",))}
+    assert adopted.adopted == {"flags": frozenset({"theirs"})}
+
+
+def test_switching_to_exclusive_goes_through_the_adopt_check() -> None:
+    # Item 2.
+    recorded = props(flags=["a"], exclusive=False)
+    declared = props(flags=["a"], exclusive=True)
+    assert types_to_read(declared, recorded) == ["flags"]
+    plan = plan_membership(declared, recorded, {"flags": ["a", "theirs"]})
+    assert [r.undeclared for r in plan.refusals] == [("theirs",)]
+
+
+def test_a_type_newly_managed_under_exclusive_is_read_and_checked() -> None:
+    # Item 3.
+    recorded = props(flags=["a"], exclusive=True)
+    declared = props(flags=["a"], segments=[seg("mine")], exclusive=True)
+    assert types_to_read(declared, recorded) == ["segments"]
+    plan = plan_membership(declared, recorded, {"segments": [seg("theirs")]})
+    assert [(r.input_name, r.undeclared) for r in plan.refusals] == [
+        ("segments", ((PROD, "theirs"),))
+    ]
+
+
+def test_leaving_exclusive_never_unlinks_what_a_refresh_found_but_nobody_declared() -> None:
+    # Item 4: refresh recorded 'theirs' under exclusive; the switch must leave it linked.
+    state = props(flags=["a", "b"], exclusive=True)
+    refreshed = refreshed_outputs(state, {"flags": ["a", "b", "theirs"]})
+    assert refreshed["flags"] == ["a", "b", "theirs"]
+    assert refreshed["linked_by_others"] == {"flags": ["theirs"]}
+    declared = props(flags=["a"], exclusive=False)
+    assert types_to_read(declared, refreshed) == []
+    assert changes(plan_membership(declared, refreshed, {})) == {"flags": ((), ("b",))}
+
+
+def test_staying_exclusive_unlinks_what_others_linked_as_drift() -> None:
+    state = refreshed_outputs(props(flags=["a"], exclusive=True), {"flags": ["a", "theirs"]})
+    plan = plan_membership(props(flags=["a"], exclusive=True), state, {})
+    assert changes(plan) == {"flags": ((), ("theirs",))}
+    assert plan.outputs is not None and plan.outputs["linked_by_others"] is None
+
+
+def test_non_exclusive_refresh_records_only_declared_members_still_linked() -> None:
+    refreshed = refreshed_outputs(props(flags=["a", "b"]), {"flags": ["b", "theirs"]})
+    assert refreshed["flags"] == ["b"]
+    assert refreshed["linked_by_others"] is None
+
+
+def test_non_exclusive_update_and_delete_touch_only_declared_members() -> None:
+    recorded = props(flags=["a", "b"])
+    assert types_to_read(props(flags=["b", "c"]), recorded) == []
+    assert changes(plan_membership(props(flags=["b", "c"]), recorded, {})) == {
+        "flags": (("c",), ("a",))
+    }
+    assert types_to_read(None, recorded) == []
+    assert changes(plan_membership(None, recorded, {})) == {"flags": ((), ("a", "b"))}
+
+
+def test_exclusive_delete_and_dropped_types_unlink_everything_of_the_type() -> None:
+    recorded = props(flags=["a"], segments=[seg("s")], exclusive=True)
+    assert types_to_read(None, recorded) == ["flags", "segments"]
+    live = {"flags": ["a", "late"], "segments": [seg("s")]}
+    assert changes(plan_membership(None, recorded, live)) == {
+        "flags": ((), ("a", "late")),
+        "segments": ((), ((PROD, "s"),)),
+    }
+    declared = props(flags=["a"], exclusive=True)
+    assert types_to_read(declared, recorded) == ["segments"]
+
+
+def test_refresh_keeps_environment_keys_for_segments_others_linked() -> None:
+    state = props(segments=[seg("mine")], exclusive=True)
+    live = {"segments": [seg("mine", env_key=None), seg("theirs", env_key="staging")]}
+    refreshed = refreshed_outputs(state, live)
+    assert refreshed["segments"] == [seg("mine"), seg("theirs", env_key="staging")]
+    assert refreshed["linked_by_others"] == {"segments": [seg("theirs", env_key="staging")]}
