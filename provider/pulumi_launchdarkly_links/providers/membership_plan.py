@@ -21,6 +21,7 @@ MEMBER_INPUTS: dict[str, ResourceType] = {
     "ai_configs": "aiConfigs",
     "metrics": "metrics",
 }
+SINGULAR = {"flags": "flag", "segments": "segment", "ai_configs": "AI config", "metrics": "metric"}
 COUNT_OUTPUTS = {
     "flags": "flag_count",
     "segments": "segment_count",

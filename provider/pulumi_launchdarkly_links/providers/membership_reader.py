@@ -11,9 +11,10 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..api import LaunchDarklyClient, LinkedResource, NotFoundError
+from ..api import BadRequestError, LaunchDarklyClient, LinkedResource, NotFoundError
 from .errors import ProviderError
 from .membership_plan import MEMBER_INPUTS
+from .membership_writer import unsupported_type_reason
 
 
 class ViewGone(Exception):
@@ -51,6 +52,12 @@ class MembershipReader:
                 )
             except NotFoundError as error:
                 self._explain_not_found(name, error)
+            except BadRequestError as error:
+                if name in ("flags", "segments"):
+                    raise
+                raise ProviderError(
+                    f"{unsupported_type_reason(name, error.message)}. Nothing was changed."
+                ) from None
             live[name] = (
                 self._segments(items) if name == "segments" else [i.resource_key for i in items]
             )
@@ -64,10 +71,9 @@ class MembershipReader:
                 f"view '{self.view_key}' in project '{self.project_key}' no longer exists"
             ) from None
         raise ProviderError(
-            f"LaunchDarkly answered 404 to {error.method} {error.path} ({error.message}) "
-            f"although view '{self.view_key}' exists: this account may not support "
-            f"`{input_name}` on views. Nothing was changed; remove `{input_name}` from the "
-            "resource if LaunchDarkly does not support it."
+            f"LaunchDarkly answered 404 to {error.method} {error.path} although view "
+            f"'{self.view_key}' exists: "
+            f"{unsupported_type_reason(input_name, error.message)}. Nothing was changed."
         )
 
     def _segments(self, items: list[LinkedResource]) -> list[dict[str, Any]]:

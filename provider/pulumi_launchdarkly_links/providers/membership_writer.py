@@ -18,11 +18,17 @@ from ..api import (
     SegmentIdentifier,
 )
 from .errors import MemberFailure
-from .membership_plan import MEMBER_INPUTS, Member, TypeChange, in_batches
+from .membership_plan import MEMBER_INPUTS, SINGULAR, Member, TypeChange, in_batches
 
 Action = Literal["link", "unlink"]
 
-SINGULAR = {"flags": "flag", "segments": "segment", "ai_configs": "AI config", "metrics": "metric"}
+
+def unsupported_type_reason(input_name: str, detail: str) -> str:
+    return (
+        f"LaunchDarkly refused resource type '{MEMBER_INPUTS[input_name]}' ({detail}); this "
+        f"account's API may not support linking {SINGULAR[input_name]}s to views yet: remove "
+        f"`{input_name}` from the resource"
+    )
 
 
 def describe_member(member: Member) -> str:
@@ -129,11 +135,7 @@ class MembershipWriter:
         except BadRequestError as error:
             reason = str(error)
             if input_name in ("metrics", "ai_configs"):
-                reason = (
-                    f"LaunchDarkly refused resource type '{resource_type}' ({error.message}); "
-                    f"this account's API may not support linking {SINGULAR[input_name]}s to "
-                    f"views yet: remove `{input_name}` from the resource"
-                )
+                reason = unsupported_type_reason(input_name, error.message)
             return set(), [FailedMember(input_name, action, m, reason) for m in batch]
         except LaunchDarklyError as error:
             certain = isinstance(error, APIStatusError) and error.status_code < 500

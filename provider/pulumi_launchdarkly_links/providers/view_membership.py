@@ -38,12 +38,12 @@ from .membership_ownership import (
 from .membership_plan import (
     INPUT_NAMES,
     REPLACE_INPUTS,
+    SINGULAR,
     changed_inputs,
     managed_types,
 )
 from .membership_reader import MembershipReader, ViewGone
 from .membership_writer import (
-    SINGULAR,
     ApplyReport,
     FailedMember,
     MembershipWriter,
