@@ -74,7 +74,7 @@ def test_partial_failure_on_create_rolls_back(new_stack: Callable[..., Stack]) -
         stack.up()
     message = str(failure.value)
     assert "flag 'no-such-flag'" in message and "not found" in message
-    assert "Nothing was left linked by this create" in message
+    assert "This create was undone" in message
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == set()
     assert stack.resources("ViewMembership") == []
 
