@@ -19,6 +19,11 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
+def segment_link_key(environment_id: str, segment_key: str) -> str:
+    """How a view stores its link to a segment: segment keys are only unique per environment."""
+    return f"{environment_id}/{segment_key}"
+
+
 def new_project(key: str, name: str, now: int, tags: list[str] | None = None) -> Record:
     return {
         "_id": stable_id("project", key),
@@ -115,6 +120,6 @@ def new_view(project_key: str, key: str, name: str, now: int, /, **extra: Any) -
         "createdAt": now,
         "updatedAt": now,
         "version": 1,
-        # resourceType -> {link key -> linkedAt}; segment link keys are "<envId>/<segmentKey>".
+        # resourceType -> {link key -> linkedAt}; segment link keys come from `segment_link_key`.
         "links": {"flags": {}, "segments": {}, "aiConfigs": {}, "metrics": {}},
     }

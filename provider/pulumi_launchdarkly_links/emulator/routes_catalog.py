@@ -1,7 +1,8 @@
 """Catalog routes (not beta): projects, environments, flags, segments, metrics and AI configs.
 
 Only the fields a client of views/flag links needs are modelled, but every schema-required field
-of the spec's representation is present.
+of the spec's representation is present. Deleting a flag, segment, metric or AI config also drops
+its view links (and a flag's flag links); `removal.py` says how.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import entities, reps
+from . import entities, removal, reps
 from .errors import (
     bad_request,
-    not_found,
     optional_str,
     optional_str_list,
     query_int,
@@ -24,7 +24,20 @@ from .errors import (
     required_str,
 )
 from .runtime import Runtime
-from .store import conflict_if, get_environment, get_flag, get_project
+from .store import (
+    conflict_if,
+    get_ai_config,
+    get_environment,
+    get_flag,
+    get_metric,
+    get_project,
+    get_segment,
+)
+
+FLAG = "/api/v2/flags/{projectKey}/{featureFlagKey}"
+SEGMENT = "/api/v2/segments/{projectKey}/{environmentKey}/{segmentKey}"
+METRIC = "/api/v2/metrics/{projectKey}/{metricKey}"
+AI_CONFIG = "/api/v2/projects/{projectKey}/ai-configs/{configKey}"
 
 DEFAULT_LIMIT = 20
 METRIC_KINDS = ("pageview", "click", "custom", "trace")
@@ -140,6 +153,14 @@ async def get_flag_route(request: Request) -> Response:
         return JSONResponse(reps.flag_rep(project["key"], flag))
 
 
+async def delete_flag(request: Request) -> Response:
+    with _rt(request).store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        flag = get_flag(project, _p(request, "featureFlagKey"))
+        removal.remove_flag(project, flag["key"])
+    return Response(status_code=204)
+
+
 async def list_segments(request: Request) -> Response:
     with _rt(request).store.read() as state:
         project = get_project(state, _p(request, "projectKey"))
@@ -167,15 +188,21 @@ async def create_segment(request: Request) -> Response:
     return JSONResponse(rep, status_code=201)
 
 
-async def get_segment(request: Request) -> Response:
+async def get_segment_route(request: Request) -> Response:
     with _rt(request).store.read() as state:
         project = get_project(state, _p(request, "projectKey"))
         env = get_environment(project, _p(request, "environmentKey"))
-        seg_key = _p(request, "segmentKey")
-        seg = project["segments"].get(env["key"], {}).get(seg_key)
-        if seg is None:
-            raise not_found(f"segment '{seg_key}' not found in environment '{env['key']}'")
+        seg = get_segment(project, env, _p(request, "segmentKey"))
         return JSONResponse(reps.segment_rep(project["key"], env, seg))
+
+
+async def delete_segment(request: Request) -> Response:
+    with _rt(request).store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        env = get_environment(project, _p(request, "environmentKey"))
+        seg = get_segment(project, env, _p(request, "segmentKey"))
+        removal.remove_segment(project, env, seg["key"])
+    return Response(status_code=204)
 
 
 # -- metrics and AI configs ---------------------------------------------------------------------
@@ -205,6 +232,14 @@ async def create_metric(request: Request) -> Response:
     return JSONResponse(rep, status_code=201)
 
 
+async def delete_metric(request: Request) -> Response:
+    with _rt(request).store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        metric = get_metric(project, _p(request, "metricKey"))
+        removal.remove_metric(project, metric["key"])
+    return Response(status_code=204)
+
+
 async def list_ai_configs(request: Request) -> Response:
     with _rt(request).store.read() as state:
         project = get_project(state, _p(request, "projectKey"))
@@ -228,6 +263,16 @@ async def create_ai_config(request: Request) -> Response:
     return JSONResponse(rep, status_code=201)
 
 
+async def delete_ai_config(request: Request) -> Response:
+    # The spec documents no LD-API-Version header for AI configs, so (like list/create here)
+    # this route is not beta-gated; clients that still send `beta` are served all the same.
+    with _rt(request).store.write() as state:
+        project = get_project(state, _p(request, "projectKey"))
+        config = get_ai_config(project, _p(request, "configKey"))
+        removal.remove_ai_config(project, config["key"])
+    return Response(status_code=204)
+
+
 routes = [
     Route("/api/v2/projects", list_projects, methods=["GET"]),
     Route("/api/v2/projects", create_project, methods=["POST"]),
@@ -240,14 +285,16 @@ routes = [
     ),
     Route("/api/v2/flags/{projectKey}", list_flags, methods=["GET"]),
     Route("/api/v2/flags/{projectKey}", create_flag, methods=["POST"]),
-    Route("/api/v2/flags/{projectKey}/{featureFlagKey}", get_flag_route, methods=["GET"]),
+    Route(FLAG, get_flag_route, methods=["GET"]),
+    Route(FLAG, delete_flag, methods=["DELETE"]),
     Route("/api/v2/segments/{projectKey}/{environmentKey}", list_segments, methods=["GET"]),
     Route("/api/v2/segments/{projectKey}/{environmentKey}", create_segment, methods=["POST"]),
-    Route(
-        "/api/v2/segments/{projectKey}/{environmentKey}/{segmentKey}", get_segment, methods=["GET"]
-    ),
+    Route(SEGMENT, get_segment_route, methods=["GET"]),
+    Route(SEGMENT, delete_segment, methods=["DELETE"]),
     Route("/api/v2/metrics/{projectKey}", list_metrics, methods=["GET"]),
     Route("/api/v2/metrics/{projectKey}", create_metric, methods=["POST"]),
+    Route(METRIC, delete_metric, methods=["DELETE"]),
     Route("/api/v2/projects/{projectKey}/ai-configs", list_ai_configs, methods=["GET"]),
     Route("/api/v2/projects/{projectKey}/ai-configs", create_ai_config, methods=["POST"]),
+    Route(AI_CONFIG, delete_ai_config, methods=["DELETE"]),
 ]

@@ -191,7 +191,7 @@ def _resolve(project: dict[str, Any], resource_type: str, item: Any) -> tuple[st
                 **failure,
                 "errorMessage": f"segment '{seg_key}' not found in environment '{env['key']}'",
             }
-        return f"{env_id}/{seg_key}", {}
+        return entities.segment_link_key(env_id, seg_key), {}
     store_name = {"flags": "flags", "aiConfigs": "aiConfigs", "metrics": "metrics"}[resource_type]
     if item not in project[store_name]:
         return "", {
@@ -276,9 +276,11 @@ async def view_associations(request: Request) -> Response:
     limit = query_int(request, "limit", DEFAULT_VIEWS_LIMIT)
     offset = query_int(request, "offset", 0)
     env_id = request.query_params.get("environmentId")
-    if resource_type == "segments" and not env_id:
-        raise bad_request("environmentId is required when resourceType is segments")
-    link_key = f"{env_id}/{rkey}" if resource_type == "segments" else rkey
+    link_key = rkey
+    if resource_type == "segments":
+        if not env_id:
+            raise bad_request("environmentId is required when resourceType is segments")
+        link_key = entities.segment_link_key(env_id, rkey)
     with rt.store.read() as state:
         project = get_project(state, pkey)
         views = sorted(

@@ -120,6 +120,27 @@ def get_flag(project: dict[str, Any], flag_key: str) -> dict[str, Any]:
     return flag  # type: ignore[no-any-return]
 
 
+def get_segment(project: dict[str, Any], env: dict[str, Any], segment_key: str) -> dict[str, Any]:
+    segment = project["segments"].get(env["key"], {}).get(segment_key)
+    if segment is None:
+        raise not_found(f"segment '{segment_key}' not found in environment '{env['key']}'")
+    return segment  # type: ignore[no-any-return]
+
+
+def get_metric(project: dict[str, Any], metric_key: str) -> dict[str, Any]:
+    metric = project["metrics"].get(metric_key)
+    if metric is None:
+        raise not_found(f"metric '{metric_key}' not found in project '{project['key']}'")
+    return metric  # type: ignore[no-any-return]
+
+
+def get_ai_config(project: dict[str, Any], config_key: str) -> dict[str, Any]:
+    config = project["aiConfigs"].get(config_key)
+    if config is None:
+        raise not_found(f"AI config '{config_key}' not found in project '{project['key']}'")
+    return config  # type: ignore[no-any-return]
+
+
 def get_environment(project: dict[str, Any], env_key: str) -> dict[str, Any]:
     env = project["environments"].get(env_key)
     if env is None:
