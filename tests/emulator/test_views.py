@@ -64,7 +64,11 @@ def test_view_post_validation(api: httpx.Client) -> None:
 
 def test_link_flags_and_segments_then_unlink(api: httpx.Client) -> None:
     r = link(api, "checkout", "flags", {"keys": ["new-checkout", "pay-later"], "comment": "c"})
-    assert r.json() == {"successCount": 2, "failureCount": 0}
+    body = r.json()
+    assert (body["successCount"], body["failureCount"]) == (2, 0) and "failedResources" not in body
+    answered = body["linkedResources"]
+    assert [i["resourceKey"] for i in answered["items"]] == ["new-checkout", "pay-later"]
+    assert answered["totalCount"] == 2
     again = link(api, "checkout", "flags", {"keys": ["new-checkout"]})
     assert again.json()["successCount"] == 1  # re-linking is idempotent
     segs = {

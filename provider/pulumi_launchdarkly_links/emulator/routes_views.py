@@ -216,22 +216,49 @@ async def _link_or_unlink(request: Request, linking: bool) -> Response:
         project = get_project(state, pkey)
         view = get_view(project, vkey)
         links = view["links"].setdefault(resource_type, {})
+        touched: list[str] = []
         for item in items:
             link_key, failure = _resolve(project, resource_type, item)
             if failure:
                 failures.append(failure)
                 continue
             success += 1
+            touched.append(link_key)
             # Idempotent both ways: re-linking keeps the first linkedAt; unlinking a resource
             # that exists but is not linked is still a success.
             if linking:
                 links.setdefault(link_key, rt.store.now_ms())
             else:
                 links.pop(link_key, None)
-    result: dict[str, Any] = {"successCount": success, "failureCount": len(failures)}
+        result: dict[str, Any] = {"successCount": success, "failureCount": len(failures)}
+        if linking:
+            result["linkedResources"] = _linked_by_this_request(
+                project, view, resource_type, touched
+            )
     if failures:
         result["failedResources"] = failures
     return JSONResponse(result)
+
+
+def _linked_by_this_request(
+    project: dict[str, Any], view: dict[str, Any], resource_type: str, link_keys: list[str]
+) -> dict[str, Any]:
+    """The `linkedResources` of a link answer: the resources this request linked.
+
+    The docs only say it is a `ViewLinkedResources` page. We answer with what the request itself
+    linked (including resources that were already linked and keep their first `linkedAt`), once
+    each and in request order, because that is what a caller can use without a second request:
+    it confirms each success. The view's full membership stays behind `/linked/{resourceType}`,
+    which is why there are no `_links`: no URL pages through this list. A request that linked
+    nothing answers `{"items": [], "totalCount": 0}`.
+    """
+    unique = list(dict.fromkeys(link_keys))
+    links = view["links"][resource_type]
+    items = [
+        reps.linked_resource_rep(project, view["key"], resource_type, key, links[key])
+        for key in unique
+    ]
+    return {"items": items, "totalCount": len(items)}
 
 
 async def link_resources(request: Request) -> Response:
