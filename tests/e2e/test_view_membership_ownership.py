@@ -13,6 +13,7 @@ import pytest
 from pulumi import automation as auto
 
 from pulumi_launchdarkly_links import SegmentRef, ViewMembership
+from pulumi_launchdarkly_links.emulator import EmulatorServer
 from pulumi_launchdarkly_links.emulator.seed import DEMO_PRODUCTION_ENV_ID
 
 from .harness import Stack, linked
@@ -140,24 +141,25 @@ def test_update_converges_past_a_member_deleted_in_launchdarkly(
 
 
 def without_environment_ids(path: str, body: Any) -> Any:
-    """LaunchDarkly may leave out `environmentId` (optional in the spec) of linked segments."""
+    """LaunchDarkly may leave out `environmentId` (optional in the spec) of a linked segment:
+    here, of the one someone else linked."""
     if path.endswith("/linked/segments"):
         for item in body["items"]:
-            item.pop("environmentId", None)
+            if item["resourceKey"] == "internal-staff":
+                item.pop("environmentId", None)
     return body
 
 
 def test_exclusive_refresh_of_segments_without_environment_id(
-    new_stack: Callable[..., Stack],
+    new_stack: Callable[..., Stack], emulator: EmulatorServer
 ) -> None:
     mine = [SegmentRef(environment_key="production", segment_key="beta-users")]
-    stack = new_stack().program(membership(segments=mine, exclusive=True))
-    stack.up()
-    OfficialClient(stack.emulator).link_segments(
-        PROJECT, VIEW, [(DEMO_PRODUCTION_ENV_ID, "internal-staff")]
-    )
-    with RewritingProxy(stack.emulator.url, without_environment_ids) as proxy:
-        stack.stack.set_config("launchdarkly:apiHost", auto.ConfigValue(proxy.url))
+    with RewritingProxy(emulator.url, without_environment_ids) as proxy:
+        stack = new_stack(api_host=proxy.url).program(membership(segments=mine, exclusive=True))
+        stack.up()
+        OfficialClient(emulator).link_segments(
+            PROJECT, VIEW, [(DEMO_PRODUCTION_ENV_ID, "internal-staff")]
+        )
         stack.refresh()
         refreshed = outputs(stack)["segments"]
         assert {(s["environment_id"], s["segment_key"]) for s in refreshed} == {
@@ -165,6 +167,4 @@ def test_exclusive_refresh_of_segments_without_environment_id(
             (DEMO_PRODUCTION_ENV_ID, "internal-staff"),
         }
         stack.up()
-    assert linked(stack.emulator, PROJECT, VIEW, "segments") == {
-        (DEMO_PRODUCTION_ENV_ID, "beta-users")
-    }
+    assert linked(emulator, PROJECT, VIEW, "segments") == {(DEMO_PRODUCTION_ENV_ID, "beta-users")}
