@@ -238,17 +238,26 @@ class UndocumentedStatus:
 UNDOCUMENTED_STATUSES: tuple[UndocumentedStatus, ...] = (
     UndocumentedStatus(
         "undocumented-status",
-        "auth applies to every route; the Views operations document no 401",
+        "auth applies to every route; the Views and AI Config operations document no 401",
         401,
         "UnauthorizedErrorRep",
-        examples=(("post", "/api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"),),
+        examples=(
+            ("post", "/api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"),
+            ("get", "/api/v2/projects/{projectKey}/ai-configs"),
+        ),
     ),
     UndocumentedStatus(
         "undocumented-status",
-        "rate limits apply to every route; the Views operations document no 429",
+        "rate limits apply to every route; the Views, AI Config, getSegments and getMetrics "
+        "operations document no 429",
         429,
         "RateLimitedErrorRep",
-        examples=(("post", "/api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"),),
+        examples=(
+            ("post", "/api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"),
+            ("get", "/api/v2/projects/{projectKey}/ai-configs"),
+            ("get", "/api/v2/segments/{projectKey}/{environmentKey}"),
+            ("get", "/api/v2/metrics/{projectKey}"),
+        ),
     ),
     UndocumentedStatus(
         "undocumented-status",
