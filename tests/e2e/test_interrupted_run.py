@@ -40,6 +40,8 @@ def test_killed_up_then_refresh_and_up_end_in_declared_state(
         ["up", "--yes", "--skip-preview"],
         when=lambda: admin.stats()["routes"].get(FLAG_LINK_POST, 0) >= 1,
     )
+    # Nothing of the killed run is left: no CLI, language host, program or provider process.
+    assert project.processes() == {}
     created_before_kill = len(flag_links(emulator, "default", "new-checkout"))
     assert 1 <= created_before_kill < 12
 
@@ -53,3 +55,4 @@ def test_killed_up_then_refresh_and_up_end_in_declared_state(
     assert linked(emulator, "default", "checkout", "flags") == set(FLAGS)
     preview = project.run("preview", "--expect-no-changes")
     assert "14 unchanged" in preview.stdout
+    assert project.processes() == {}
