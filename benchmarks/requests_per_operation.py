@@ -154,18 +154,26 @@ def _goals(counts: list[Count]) -> list[str]:
             surplus = [
                 f"{short_route(route)} ×{n}"
                 for route, n in sorted(c.routes.items())
-                if short_route(route) not in ("GET /view", "POST /view/link/{resourceType}")
+                if short_route(route) != "POST /view/link/{resourceType}"
             ]
-            goals.append(
-                f"Create N={c.flags}: {c.ours} requests, goal {goal}: **missed by {extra}** "
-                f"(requests beyond view check and link batches: {', '.join(surplus) or 'none'})"
-                + (
-                    ": `check` resolves the segments' `environment_key` to the environment's "
+            reasons = []
+            if any("/linked/" in route for route in c.routes):
+                reasons.append(
+                    "create reads what each listed type already has linked (one `/linked` page "
+                    "per type per 100 members, in place of the view check): the cost of knowing "
+                    "what was there before, so a failed create leaves those members linked "
+                    "(issue 9)"
+                )
+            if any("/environments/" in route for route in c.routes):
+                reasons.append(
+                    "`check` resolves the segments' `environment_key` to the environment's "
                     "`_id` once (membership_inputs.normalise_membership_inputs), the one "
                     "request the issue allows a preview; segments given by `environment_id` "
-                    "need none, and later operations reuse the `_id` kept in the state."
-                    if any("/environments/" in route for route in surplus)
-                    else "."
+                    "need none, and later operations reuse the `_id` kept in the state"
                 )
+            goals.append(
+                f"Create N={c.flags}: {c.ours} requests, goal {goal}: **missed by {extra}** "
+                f"(requests beside the link batches: {', '.join(surplus) or 'none'})"
+                + (": " + "; ".join(reasons) + "." if reasons else ".")
             )
     return goals
