@@ -3,6 +3,7 @@ nothing is duplicated."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
 from pulumi_launchdarkly_links.emulator import DEMO_PRODUCTION_ENV_ID
 
+from .bad_input_support import SAFE_METHODS, recorded_exchanges
 from .harness import Stack, flag_links, linked
 
 PROJECT = "default"
@@ -79,6 +81,7 @@ def test_one_up_succeeds_under_injected_faults(new_stack: Callable[..., Stack]) 
 
     stats = stack.admin.stats()
     stack.admin.set_knobs(fault_rate=0, latency_ms=0, latency_jitter_ms=0)
+    assert result.summary.result == "succeeded"
     assert result.summary.resource_changes == {"create": 32}
     assert stats["faults"] >= 5, stats
     assert stats["faults_after"] >= 1, stats  # some mutations happened but their answer was lost
@@ -87,6 +90,13 @@ def test_one_up_succeeds_under_injected_faults(new_stack: Callable[..., Stack]) 
 
 
 ROUTE_LIMIT = 10
+FLAG_LINK_POST = "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}"
+LINK_POST = "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}"
+# What the program needs at linkBatchSize 10: one POST per FlagLink, one per 10 members.
+NEEDED_MUTATIONS = {FLAG_LINK_POST: 30, LINK_POST: 200 // 10 + 20 // 10}
+# The gate keeps to the budget the answers report, so a 429 is the exception: at most one in
+# twenty requests sent (the runs measured for issue 13 drew none in 55).
+MAX_429_SHARE = 0.05
 
 
 @pytest.mark.parametrize(
@@ -107,12 +117,31 @@ def test_rate_limited_up_succeeds_without_failures(
     stack.admin.set_knobs(**knobs)
     stack.admin.reset_stats()
 
-    result = stack.up()
-
-    stats = stack.admin.stats()
+    with recorded_exchanges(stack.emulator) as exchanges:
+        result = stack.up()
+        stats = stack.admin.stats()
     stack.admin.set_knobs(route_limit=0, retry_after=0)
     assert result.summary.result == "succeeded"
     assert result.summary.resource_changes == {"create": 32}
-    assert max(stats["routes"].values()) > 2 * ROUTE_LIMIT, stats["routes"]
-    assert stats["statuses"].get("429", 0) == stats["rate_limited"]
     assert_declared_state(stack, flags, segments, 30)
+
+    sent = len(exchanges)
+    drew = sum(1 for exchange in exchanges if exchange.status == 429)
+    assert sent == stats["total"]
+    # The limit was in force: some answer on the busiest route said its budget was spent.
+    remaining = [
+        int(exchange.response_headers["x-ratelimit-route-remaining"])
+        for exchange in exchanges
+        if f"{exchange.method} {exchange.route}" == FLAG_LINK_POST
+    ]
+    assert len(remaining) >= 3 * ROUTE_LIMIT and min(remaining) == 0, remaining
+    # Each mutation went through once; a 429 costs one more request, nothing else is resent.
+    accepted = Counter(
+        f"{exchange.method} {exchange.route}"
+        for exchange in exchanges
+        if exchange.method not in SAFE_METHODS and exchange.status != 429
+    )
+    assert accepted == NEEDED_MUTATIONS
+    reads = sent - drew - sum(accepted.values())
+    assert 0 < reads <= 4, stats["routes"]  # the view's links and the environment, read once
+    assert drew <= MAX_429_SHARE * sent, f"{drew} 429s in {sent} requests: {stats['routes']}"
