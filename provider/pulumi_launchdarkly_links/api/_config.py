@@ -35,7 +35,11 @@ _SDK_KEY_PREFIXES = {"sdk-": "an SDK key", "mob-": "a mobile key"}
 
 
 def normalize_base_url(value: str, *, setting: str = "base_url") -> str:
-    """Check that `value` is an absolute http(s) URL and return it without a trailing slash."""
+    """Check that `value` is an http(s) host URL and return it without a trailing slash.
+
+    A path is refused: every request path starts with /api/v2, so `https://.../api/v2` would
+    send `/api/v2/api/v2/...`, and the 404s of such routes must never read as "deleted".
+    """
     candidate = value.strip()
     try:
         url: httpx.URL | None = httpx.URL(candidate)
@@ -51,6 +55,13 @@ def normalize_base_url(value: str, *, setting: str = "base_url") -> str:
         raise ConfigurationError(
             f"Invalid LaunchDarkly API host {setting}={value!r}: expected an absolute "
             f"http(s) URL such as {' or '.join(EXAMPLE_BASE_URLS)}."
+        )
+    if url.path not in ("", "/"):
+        host_only = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        raise ConfigurationError(
+            f"Invalid LaunchDarkly API host {setting}={value!r}: set the host only, without "
+            f"a path ({url.path!r}), e.g. {setting}={host_only!r}; the provider adds "
+            "/api/v2/... itself."
         )
     return candidate.rstrip("/")
 

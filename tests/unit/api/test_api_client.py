@@ -101,12 +101,12 @@ def test_path_segments_are_url_quoted(make_client: ClientFactory) -> None:
     assert seen[0].url.raw_path == b"/api/v2/projects/my%20project/views/a%2Fb%3Fc"
 
 
-def test_base_url_with_trailing_slash_and_prefix(make_client: ClientFactory) -> None:
+def test_base_url_with_trailing_slash(make_client: ClientFactory) -> None:
     handler, seen = scripted(OK_PROJECT)
-    client = make_client(handler, base_url="http://localhost:8080/emulator/")
-    assert client.base_url == "http://localhost:8080/emulator"
+    client = make_client(handler, base_url="http://localhost:8080/")
+    assert client.base_url == "http://localhost:8080"
     client.get_project("default")
-    assert str(seen[0].url) == "http://localhost:8080/emulator/api/v2/projects/default"
+    assert str(seen[0].url) == "http://localhost:8080/api/v2/projects/default"
 
 
 def test_empty_key_is_refused_before_any_request(make_client: ClientFactory) -> None:

@@ -104,3 +104,39 @@ def test_repr_hides_the_token_and_pickling_is_refused() -> None:
     assert "base_url" in repr(settings)
     with pytest.raises(TypeError):
         pickle.dumps(settings)
+
+
+@pytest.mark.parametrize(
+    ("config", "environ", "setting", "host"),
+    [
+        (
+            {"launchdarkly:apiHost": "https://app.launchdarkly.com/api/v2"},
+            {},
+            "launchdarkly:apiHost",
+            "https://app.launchdarkly.com",
+        ),
+        (
+            {},
+            {"LAUNCHDARKLY_API_HOST": "http://127.0.0.1:8765/foo"},
+            "LAUNCHDARKLY_API_HOST",
+            "http://127.0.0.1:8765",
+        ),
+    ],
+)
+def test_host_with_a_path_is_refused_saying_to_set_the_host_only(
+    config: dict[str, str], environ: dict[str, str], setting: str, host: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        ClientSettings.resolve(config_of({"launchdarkly:accessToken": "api-x", **config}), environ)
+    message = str(caught.value)
+    assert f"{setting}=" in message
+    assert "set the host only" in message
+    assert f"{setting}={host!r}" in message
+
+
+def test_host_with_only_a_trailing_slash_is_fine() -> None:
+    settings = ClientSettings.resolve(
+        config_of({"launchdarkly:accessToken": "api-x", "launchdarkly:apiHost": "https://x.test/"}),
+        {},
+    )
+    assert settings.base_url == "https://x.test"
