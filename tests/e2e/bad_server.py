@@ -37,6 +37,12 @@ async def html_error_page(_request: Request) -> Response:
     return HTMLResponse(NOT_FOUND_PAGE, status_code=404)
 
 
+async def coded_not_found(_request: Request) -> Response:
+    """404 with LaunchDarkly's own `{code, message}` body for every path: an API of the right
+    kind that knows none of these routes, so its 404 says nothing about the link."""
+    return JSONResponse({"code": "not_found", "message": "Unknown route"}, status_code=404)
+
+
 async def unexpected_shape(_request: Request) -> Response:
     """200 with valid JSON that is nothing LaunchDarkly would send."""
     return JSONResponse({"foo": 1})
@@ -49,7 +55,7 @@ async def empty_500(_request: Request) -> Response:
 
 BEHAVIOURS: dict[str, Callable[[Request], Awaitable[Response]]] = {
     handler.__name__: handler
-    for handler in (malformed_json, html_error_page, unexpected_shape, empty_500)
+    for handler in (malformed_json, html_error_page, coded_not_found, unexpected_shape, empty_500)
 }
 
 

@@ -1,4 +1,5 @@
-"""What a FlagLink owns, through the real CLI: an apiHost with a path is refused at preview."""
+"""What a FlagLink owns, through the real CLI: a 404 that LaunchDarkly does not confirm never
+drops it from the state, and an apiHost with a path is refused at preview."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from pulumi_launchdarkly_links import FlagLink
 from pulumi_launchdarkly_links.emulator import EmulatorServer
 
 from .bad_input_support import TRACEBACK, diagnostics
-from .harness import Stack
+from .bad_server import BadServer
+from .harness import Stack, flag_links
 
 PROJECT, FLAG = "default", "new-checkout"
 TICKET = "https://jira.example.com/browse/CHK-1"
+FLAG_LINKS_PATH = f"/api/v2/flag-links/projects/{PROJECT}/flags/{FLAG}"
 
 
 def ticket() -> None:
     FlagLink("chk-1-ticket", project_key=PROJECT, flag_key=FLAG, deep_link=TICKET, title="CHK-1")
+
+
+def snapshot(stack: Stack) -> list[tuple[str, Any, Any]]:
+    return [(r["id"], r["inputs"], r["outputs"]) for r in stack.resources("FlagLink")]
 
 
 def failure_text(run: Callable[[], Any]) -> str:
@@ -27,6 +34,26 @@ def failure_text(run: Callable[[], Any]) -> str:
         run()
     assert TRACEBACK not in str(failure.value)
     return diagnostics(failure.value)
+
+
+def test_refresh_keeps_the_link_when_the_host_answers_every_route_with_a_coded_404(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(ticket)
+    stack.up()
+    before = snapshot(stack)
+    assert len(before) == 1
+
+    with BadServer("coded_not_found") as bad:
+        stack.stack.set_config("launchdarkly:apiHost", auto.ConfigValue(bad.url))
+        # --run-program: the provider takes the stack's current config, as `up` does.
+        shown = failure_text(lambda: stack.refresh(run_program=True))
+
+    assert f"GET {bad.url}{FLAG_LINKS_PATH} answered 404 not_found" in shown
+    assert "stays in the state" in shown
+    assert snapshot(stack) == before
+    assert f"GET {FLAG_LINKS_PATH}" in bad.requests
+    assert len(flag_links(stack.emulator, PROJECT, FLAG)) == 1
 
 
 @pytest.mark.parametrize("path", ["/api/v2", "/foo"])

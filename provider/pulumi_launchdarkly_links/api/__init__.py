@@ -5,7 +5,12 @@ Typical use: resolve settings with `ClientSettings.resolve(config_get, os.enviro
 threads, and catch `LaunchDarklyError` (or a subclass) around calls.
 """
 
-from ._client import LaunchDarklyClient, should_retry
+from ._client import (
+    LaunchDarklyClient,
+    is_safe_to_repeat,
+    should_retry,
+    should_retry_transport_error,
+)
 from ._config import ClientSettings, normalize_base_url, validate_access_token
 from ._constants import (
     DEFAULT_BASE_URL,
@@ -96,9 +101,11 @@ __all__ = [
     "UnprocessableEntityError",
     "View",
     "compute_retry_delay",
+    "is_safe_to_repeat",
     "normalize_base_url",
     "redact",
     "should_retry",
+    "should_retry_transport_error",
     "status_error_from_response",
     "validate_access_token",
 ]

@@ -1,17 +1,30 @@
 """`LaunchDarklyClient`: the one HTTP client the providers use, with its single retry loop.
 
-Retry policy (one loop, `_request`):
-- 429, 502, 503, 504, connection errors and timeouts are retried for every method; a refused
-  or unresolvable connection only MAX_CONNECT_RETRIES times (usually a wrong apiHost).
-- 500 is retried for GET and DELETE, and for calls marked idempotent: link/unlink (set
-  semantics) and flag-link create (a repeat answers 409, which the provider adopts). Other
-  POSTs and JSON Patches may have been applied already and are not repeated.
-- Nothing else is retried (400, 401, 403, 404, 409, 422, ...).
+Retry rules (one loop, `_request`; `should_retry` and `should_retry_transport_error` are this
+table in code). A request is repeated only when repeating it cannot do anything twice:
+
+    failure                                      safe to repeat (1)   not idempotent (2)
+    429 rate limited                             retry                retry
+    connection never established (3)             retry                retry
+    500, 502, 503, 504                           retry                no
+    timeout after sending, dropped connection    retry                no
+    anything else (400-499, 501, ...)            no                   no
+
+    (1) GET, HEAD, OPTIONS, PUT and DELETE, and calls marked idempotent: view link/unlink,
+        which are set operations.
+    (2) PATCH and POST (creates): a 5xx or a lost answer does not say whether LaunchDarkly
+        applied the request, and a replayed JSON Patch `remove` fails with 400 or a replayed
+        create makes a duplicate. The error's `may_have_been_applied` says so, and the caller
+        looks before it writes again (the FlagLink provider lists the flag's links).
+    (3) httpx.ConnectError, ConnectTimeout or PoolTimeout: nothing was sent. A refused or
+        unresolvable connection is retried only MAX_CONNECT_RETRIES times (usually a wrong
+        apiHost).
+
 - Waits come from `compute_retry_delay` (Retry-After, then X-Ratelimit-Reset, then full-jitter
   backoff); retrying stops after `max_retries` retries, or when the next wait would pass
   `max_total_retry_seconds` since the first attempt. The last error is raised.
-- A retried POST or DELETE whose first attempt did reach LaunchDarkly (timeout, 502) can answer
-  409 (already created) or 404 (already deleted); callers treat those as the outcome they wanted.
+- A retried DELETE whose first attempt did reach LaunchDarkly can answer 404 (already
+  deleted); callers confirm with a read before they take that as done.
 
 The access token lives only in the httpx client's default headers: it is not an attribute,
 `repr` omits it, pickling is refused and every error text is passed through `redact`.
@@ -72,10 +85,16 @@ logger = logging.getLogger("pulumi_launchdarkly_links.api")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
-# Transport failures worth another try; others (e.g. an unsupported URL scheme) will not heal.
-_RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.ProtocolError)
+SAFE_TO_REPEAT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+# The request surely was not applied: any request may go again.
+RETRY_ANY_REQUEST_STATUSES = frozenset({429})
+# The request may have been applied: only a request that is safe to repeat goes again.
+RETRY_SAFE_REQUEST_STATUSES = frozenset({500, 502, 503, 504})
+# Transport failures before anything was sent (ConnectTimeout is also a TimeoutException).
+_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Transport failures after the request may have been sent; others (e.g. an unsupported URL
+# scheme) will not heal and are never retried.
+_MAYBE_SENT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.ProtocolError)
 
 _PROJECTS = "/api/v2/projects/{project_key}"
 _VIEWS = _PROJECTS + "/views"
@@ -101,15 +120,37 @@ def _retry_headers(response: httpx.Response) -> Mapping[str, str]:
     return {"retry-after": retry_after} if retry_after is not None else {}
 
 
-def should_retry(method: str, status_code: int, *, idempotent: bool = False) -> bool:
-    """Whether an error status is worth retrying for `method` (see the module docstring).
+def is_safe_to_repeat(method: str, *, idempotent: bool = False) -> bool:
+    """Whether sending the request twice has the same effect as sending it once."""
+    return idempotent or method.upper() in SAFE_TO_REPEAT_METHODS
 
-    `idempotent` marks a call that is safe to repeat whatever its method: linking is a set
-    operation, and a repeated flag-link create answers 409, which the provider adopts.
+
+def should_retry(method: str, status_code: int, *, idempotent: bool = False) -> bool:
+    """Whether an error status is worth retrying for `method` (the module docstring's table).
+
+    `idempotent` marks a call that is safe to repeat whatever its method (view link/unlink).
     """
-    if status_code in RETRYABLE_STATUSES:
+    if status_code in RETRY_ANY_REQUEST_STATUSES:
         return True
-    return status_code == 500 and (idempotent or method.upper() in IDEMPOTENT_METHODS)
+    return status_code in RETRY_SAFE_REQUEST_STATUSES and is_safe_to_repeat(
+        method, idempotent=idempotent
+    )
+
+
+def was_not_sent(error: httpx.HTTPError) -> bool:
+    """True when the transport failed before any byte of the request left this process."""
+    return isinstance(error, _NOT_SENT_ERRORS)
+
+
+def should_retry_transport_error(
+    method: str, error: httpx.HTTPError, *, idempotent: bool = False
+) -> bool:
+    """Whether a request that got no HTTP answer is worth retrying (the docstring's table)."""
+    if was_not_sent(error):
+        return True
+    return isinstance(error, _MAYBE_SENT_ERRORS) and is_safe_to_repeat(
+        method, idempotent=idempotent
+    )
 
 
 class LaunchDarklyClient:
@@ -230,7 +271,7 @@ class LaunchDarklyClient:
             except httpx.HTTPError as exc:
                 self._gate.release(ticket)
                 error = self._transport_error(method, path, exc, attempts=attempt + 1)
-                if not isinstance(exc, _RETRYABLE_TRANSPORT_ERRORS):
+                if not should_retry_transport_error(method, exc, idempotent=idempotent):
                     raise error from None
                 if isinstance(exc, httpx.ConnectError):
                     connect_failures += 1
@@ -285,10 +326,21 @@ class LaunchDarklyClient:
         self, method: str, path: str, exc: httpx.HTTPError, *, attempts: int
     ) -> APIConnectionError:
         detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), self._secret())
+        may_have_been_applied = isinstance(exc, _MAYBE_SENT_ERRORS) and not was_not_sent(exc)
         if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(method, path, f"timed out ({detail})", attempts=attempts)
+            return APITimeoutError(
+                method,
+                path,
+                f"timed out ({detail})",
+                attempts=attempts,
+                may_have_been_applied=may_have_been_applied,
+            )
         return APIConnectionError(
-            method, path, f"could not reach {self.base_url} ({detail})", attempts=attempts
+            method,
+            path,
+            f"could not reach {self.base_url} ({detail})",
+            attempts=attempts,
+            may_have_been_applied=may_have_been_applied,
         )
 
     def _invalid(
@@ -543,7 +595,6 @@ class LaunchDarklyClient:
             json=link.to_json_body(),
             expected=(201,),
             not_found_hint=_flag_hint(project_key, flag_key),
-            idempotent=True,  # keys are unique per flag: a repeat is a 409, adopted upstream
         )
 
     def update_flag_link(

@@ -15,6 +15,10 @@
         ├── RateLimitError            429
         └── InternalServerError       >= 500
 
+`may_have_been_applied` tells a caller whether LaunchDarkly may have carried out the request
+although it failed (a 5xx, a timeout after sending, a dropped or unreadable answer): a caller
+that would write again looks first.
+
 Messages never contain the access token: everything built from a server's answer goes through
 `redact`. Exceptions keep plain strings and numbers only, never the httpx request (its headers
 hold the token).
@@ -49,6 +53,11 @@ def body_excerpt(body: bytes | str, secret: str | None = None) -> str:
 class LaunchDarklyError(Exception):
     """Base class of every error raised by `pulumi_launchdarkly_links.api`."""
 
+    @property
+    def may_have_been_applied(self) -> bool:
+        """Whether LaunchDarkly may have carried out the request despite this error."""
+        return False
+
 
 class ConfigurationError(LaunchDarklyError):
     """The access token or API host is missing or unusable."""
@@ -66,15 +75,29 @@ class APIConnectionError(LaunchDarklyError):
         "(launchdarkly:apiHost / LAUNCHDARKLY_API_HOST)."
     )
 
-    def __init__(self, method: str, path: str, detail: str, *, attempts: int = 1) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        detail: str,
+        *,
+        attempts: int = 1,
+        may_have_been_applied: bool = True,
+    ) -> None:
         self.method = method
         self.path = path
         self.detail = detail
         self.attempts = attempts
+        self._may_have_been_applied = may_have_been_applied
         super().__init__(
             f"LaunchDarkly API {method} {path} failed{_attempts_phrase(attempts)}: {detail}. "
             f"Hint: {self.default_hint}"
         )
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        """False only when the connection was never established (nothing was sent)."""
+        return self._may_have_been_applied
 
 
 class APITimeoutError(APIConnectionError):
@@ -97,6 +120,11 @@ class APIResponseValidationError(LaunchDarklyError):
             f"LaunchDarkly API {method} {path} returned {status_code} with an unusable "
             f"response: {problem}. Response body: {shown}"
         )
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        """A success status with an unusable body: the request was most likely carried out."""
+        return 200 <= self.status_code < 300
 
 
 class APIStatusError(LaunchDarklyError):
@@ -135,6 +163,11 @@ class APIStatusError(LaunchDarklyError):
         if request_id:
             text += f" (LaunchDarkly request ID: {request_id})"
         super().__init__(text)
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        """A 5xx (often a proxy's 502/504) does not say whether the request was carried out."""
+        return self.status_code >= 500
 
 
 class BadRequestError(APIStatusError):

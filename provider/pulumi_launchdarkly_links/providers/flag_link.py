@@ -1,8 +1,10 @@
 """The FlagLink dynamic provider: one external link (ticket, runbook, dashboard) on a flag.
 
-LaunchDarkly has no GET for a single link, so read lists the flag's links and matches `_id`, then
-`_key`. Keys are unique per flag, which makes create safe to repeat: a 409 for a link that
-already has exactly the declared attributes is adopted instead of duplicated.
+A FlagLink owns exactly one link: the one its create made, or the existing link with the
+declared key that it adopted because every declared attribute matched. It finds that link again
+by `_id` (LaunchDarkly has no GET for one link, so read lists the flag's links), and it leaves
+the state only when LaunchDarkly confirms the link is gone (`flag_link_lookup`). Creates and
+patches whose answer may be lost look before they write again (`flag_link_writes`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api import ConflictError, FlagLink, FlagLinkPost, JsonPatchOperation, NotFoundError
+from ..api import ConflictError, FlagLink, FlagLinkPost, NotFoundError
 from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
 from .errors import ProviderError
+from .flag_link_lookup import find_flag_link, match_link
 from .flag_link_plan import (
     INPUT_NAMES,
     PATCHABLE_INPUTS,
@@ -34,6 +37,7 @@ from .flag_link_plan import (
     normalise_flag_link_inputs,
     patch_operations,
 )
+from .flag_link_writes import create_flag_link, patch_flag_link
 
 
 def flag_link_id(project_key: str, flag_key: str, link_id: str) -> str:
@@ -74,11 +78,13 @@ class FlagLinkProvider(LaunchDarklyProvider):
             metadata=inputs.get("metadata"),
         )
         try:
-            link = self.client.create_flag_link(project_key, flag_key, request)
+            created = create_flag_link(self.client, project_key, flag_key, request)
         except NotFoundError as error:
             raise self._not_found(project_key, flag_key, error) from None
         except ConflictError:
             link = self._adopt_existing(inputs)
+        else:
+            link = self._adoptable(created.link, inputs) if created.found_existing else created.link
         return CreateResult(
             flag_link_id(project_key, flag_key, link.id), flag_link_outputs(inputs, link)
         )
@@ -91,9 +97,15 @@ class FlagLinkProvider(LaunchDarklyProvider):
                 "dynamic resources (pulumi/pulumi#16175); declare the FlagLink with the same "
                 "key and attributes and `pulumi up` adopts the existing link"
             )
-        link = self._find(state, state.get("link_id"), state.get("key"))
+        link = find_flag_link(
+            self.client,
+            state["project_key"],
+            state["flag_key"],
+            link_id=state.get("link_id"),
+            key=state.get("key"),
+        )
         if link is None:
-            return ReadResult(None, {})
+            return ReadResult(None, {})  # LaunchDarkly confirmed it is gone
         outputs = flag_link_outputs(state, link)
         inputs = {name: outputs[name] for name in INPUT_NAMES if outputs.get(name) is not None}
         return ReadResult(
@@ -105,45 +117,59 @@ class FlagLinkProvider(LaunchDarklyProvider):
         operations = patch_operations(state, inputs)
         if not operations:
             return UpdateResult({**state, **{k: inputs.get(k) for k in PATCHABLE_INPUTS}})
-        try:
-            link = self.client.update_flag_link(
-                inputs["project_key"],
-                inputs["flag_key"],
-                state["link_id"],
-                [JsonPatchOperation(**operation) for operation in operations],
-            )
-        except NotFoundError:
+        link = patch_flag_link(
+            self.client,
+            inputs["project_key"],
+            inputs["flag_key"],
+            state["link_id"],
+            recorded=state,
+            declared=inputs,
+        )
+        if link is None:
             raise ProviderError(
                 f"flag link '{state.get('key')}' ({state['link_id']}) on flag "
                 f"'{inputs['flag_key']}' in project '{inputs['project_key']}' no longer exists; "
                 "run `pulumi refresh` and then `pulumi up` to recreate it"
-            ) from None
+            )
         return UpdateResult(flag_link_outputs(inputs, link))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         state = without_engine_keys(props)
+        project_key, flag_key, link_id = state["project_key"], state["flag_key"], state["link_id"]
         try:
-            self.client.delete_flag_link(state["project_key"], state["flag_key"], state["link_id"])
-        except NotFoundError:
-            return  # already gone: the goal of a delete is met
-
-    def _find(self, state: dict[str, Any], link_id: str | None, key: str | None) -> FlagLink | None:
-        try:
-            links = self.client.list_flag_links(state["project_key"], state["flag_key"])
-        except NotFoundError:
-            return None  # the flag (or project) is gone, and its links with it
-        by_id = next((link for link in links if link_id and link.id == link_id), None)
-        return by_id or next((link for link in links if key and link.key == key), None)
+            self.client.delete_flag_link(project_key, flag_key, link_id)
+        except NotFoundError as error:
+            # Gone already (a retried DELETE whose first answer was lost) or a wrong route:
+            # only a confirmed absence lets the resource leave the state.
+            still_there = find_flag_link(
+                self.client, project_key, flag_key, link_id=link_id, key=None
+            )
+            if still_there is not None:
+                raise ProviderError(
+                    f"could not delete flag link '{state.get('key')}' ({link_id}) on flag "
+                    f"'{flag_key}' in project '{project_key}': {error.method} "
+                    f"{self.client.base_url}{error.path} answered 404, yet the flag's link "
+                    "list still holds it. Check launchdarkly:apiHost and run `pulumi destroy` "
+                    "(or `up`) again."
+                ) from None
 
     def _adopt_existing(self, inputs: dict[str, Any]) -> FlagLink:
+        """After a 409 for the key: the existing link, if it has the declared attributes."""
         project_key, flag_key, key = inputs["project_key"], inputs["flag_key"], inputs["key"]
-        existing = self._find(inputs, None, key)
+        existing = match_link(
+            self.client.list_flag_links(project_key, flag_key), link_id=None, key=key
+        )
         if existing is None:
             raise ProviderError(
                 f"LaunchDarkly answered 409 Conflict creating flag link '{key}' on flag "
                 f"'{flag_key}' in project '{project_key}', but no link with that key exists; "
                 "run `pulumi up` again"
             )
+        return self._adoptable(existing, inputs)
+
+    def _adoptable(self, existing: FlagLink, inputs: dict[str, Any]) -> FlagLink:
+        """`existing` if every declared attribute matches; else the conflict, named."""
+        project_key, flag_key, key = inputs["project_key"], inputs["flag_key"], inputs["key"]
         mismatched = mismatched_attributes(existing, inputs)
         if mismatched:
             current = link_attributes(existing)

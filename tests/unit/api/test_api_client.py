@@ -25,12 +25,16 @@ from pulumi_launchdarkly_links.api import (
     InternalServerError,
     JsonPatchOperation,
     LaunchDarklyClient,
+    LaunchDarklyError,
     LinkRequest,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     SegmentIdentifier,
     UnprocessableEntityError,
+    is_safe_to_repeat,
+    should_retry,
+    should_retry_transport_error,
 )
 from pulumi_launchdarkly_links.api._constants import MAX_CONNECT_RETRIES, RATE_LIMIT_JITTER_SECONDS
 
@@ -41,6 +45,7 @@ from .ld_api_fakes import (
     TOKEN,
     ClientFactory,
     FakeClock,
+    Handler,
     RecordingSleep,
     error_body,
     scripted,
@@ -253,43 +258,162 @@ def test_429_then_200_is_retried_after_retry_after(
     assert sleep.seconds == [pytest.approx(2 + JITTER)]
 
 
-@pytest.mark.parametrize("status", [502, 503, 504])
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_gateway_errors_are_retried_for_every_method(
-    make_client: ClientFactory, sleep: RecordingSleep, status: int, method: str
+# The module docstring's table, one row per failure, for every kind of call. Each call is
+# answered with the failure and then with success; `seen` counts what reached the server.
+SAFE_CALLS = ["get", "delete", "link", "unlink"]
+UNSAFE_CALLS = ["create_view", "create_flag_link", "patch_flag_link"]
+OK_ANSWERS = {
+    "get": (200, PROJECT_JSON),
+    "delete": (204, None),
+    "link": (200, {"successCount": 1, "failureCount": 0}),
+    "unlink": (200, {"successCount": 1, "failureCount": 0}),
+    "create_view": (200, {"key": "v", "name": "V"}),
+    "create_flag_link": (201, flag_link_json()),
+    "patch_flag_link": (200, flag_link_json()),
+}
+
+
+def call(client: LaunchDarklyClient, kind: str) -> object:
+    if kind == "get":
+        return client.get_project("default")
+    if kind == "delete":
+        client.delete_flag_link("p", "f", "link-1")
+        return None
+    if kind in ("link", "unlink"):
+        send = client.link_resources if kind == "link" else client.unlink_resources
+        return send("p", "v", "flags", LinkRequest(keys=["a"]))
+    if kind == "create_view":
+        return client.create_view("p", "v", "V")
+    if kind == "create_flag_link":
+        return client.create_flag_link("p", "f", FlagLinkPost(key="runbook", deep_link="https://x"))
+    assert kind == "patch_flag_link"
+    operation = JsonPatchOperation(op="remove", path="/description")
+    return client.update_flag_link("p", "f", "link-1", [operation])
+
+
+Failure = int | type[httpx.RequestError]
+
+
+def fail_then_succeed(kind: str, failure: Failure) -> tuple[Handler, list[httpx.Request]]:
+    status, body = OK_ANSWERS[kind]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) > 1:
+            return httpx.Response(status, json=body) if body is not None else httpx.Response(status)
+        if isinstance(failure, int):
+            return httpx.Response(failure, json=error_body("failure", "injected"))
+        raise failure("injected", request=request)
+
+    return handler, seen
+
+
+RETRY_TABLE = [
+    # failure, retried when safe to repeat, retried when not idempotent
+    (429, True, True),
+    (httpx.ConnectError, True, True),
+    (httpx.ConnectTimeout, True, True),
+    (httpx.PoolTimeout, True, True),
+    (500, True, False),
+    (502, True, False),
+    (503, True, False),
+    (504, True, False),
+    (httpx.ReadTimeout, True, False),
+    (httpx.WriteTimeout, True, False),
+    (httpx.RemoteProtocolError, True, False),
+    (httpx.ReadError, True, False),
+    (501, False, False),
+    (400, False, False),
+    (404, False, False),
+    (409, False, False),
+    (httpx.UnsupportedProtocol, False, False),
+]
+
+
+@pytest.mark.parametrize(("failure", "safe_retried", "unsafe_retried"), RETRY_TABLE)
+@pytest.mark.parametrize("kind", SAFE_CALLS + UNSAFE_CALLS)
+def test_retry_table(
+    make_client: ClientFactory,
+    kind: str,
+    failure: Failure,
+    safe_retried: bool,
+    unsafe_retried: bool,
 ) -> None:
-    handler, seen = scripted(
-        httpx.Response(status), httpx.Response(200, json={"key": "v", "name": "V"})
-    )
+    retried = safe_retried if kind in SAFE_CALLS else unsafe_retried
+    handler, seen = fail_then_succeed(kind, failure)
     client = make_client(handler)
-    if method == "GET":
-        client.get_view("default", "v")
+    if retried:
+        call(client, kind)
+        assert len(seen) == 2
     else:
-        client.create_view("default", "v", "V")
-    assert [r.method for r in seen] == [method, method]
-    assert len(sleep.calls) == 1
+        with pytest.raises(LaunchDarklyError):
+            call(client, kind)
+        assert len(seen) == 1
 
 
-def test_500_is_retried_for_get(make_client: ClientFactory) -> None:
-    handler, seen = scripted(httpx.Response(500), OK_PROJECT)
-    make_client(handler).get_project("default")
-    assert len(seen) == 2
+def test_retry_rules_by_method() -> None:
+    for method in ("GET", "HEAD", "OPTIONS", "DELETE", "PUT"):
+        assert is_safe_to_repeat(method) and should_retry(method, 502)
+    for method in ("POST", "PATCH"):
+        assert not is_safe_to_repeat(method)
+        assert should_retry(method, 429) and not should_retry(method, 500)
+        assert should_retry(method, 503, idempotent=True)
+    request = httpx.Request("PATCH", BASE_URL)
+    assert should_retry_transport_error("PATCH", httpx.ConnectTimeout("x", request=request))
+    assert not should_retry_transport_error("PATCH", httpx.ReadTimeout("x", request=request))
+    assert should_retry_transport_error("DELETE", httpx.ReadTimeout("x", request=request))
 
 
-def test_500_is_not_retried_for_post(make_client: ClientFactory, sleep: RecordingSleep) -> None:
-    handler, seen = scripted(httpx.Response(500, json=error_body("internal", "boom")))
-    with pytest.raises(InternalServerError, match="boom"):
-        make_client(handler).create_view("p", "v", "View")
-    assert len(seen) == 1
+def test_a_patch_answered_502_is_sent_exactly_once_and_may_have_been_applied(
+    make_client: ClientFactory, sleep: RecordingSleep
+) -> None:
+    handler, seen = fail_then_succeed("patch_flag_link", 502)
+    with pytest.raises(InternalServerError) as caught:
+        call(make_client(handler), "patch_flag_link")
+    assert [request.method for request in seen] == ["PATCH"]
     assert sleep.calls == []
+    assert caught.value.may_have_been_applied
 
 
-def test_500_is_retried_for_link_post_which_is_idempotent(make_client: ClientFactory) -> None:
-    ok = httpx.Response(200, json={"successCount": 1, "failureCount": 0})
-    handler, seen = scripted(httpx.Response(500, json=error_body("internal", "boom")), ok)
-    result = make_client(handler).link_resources("p", "v", "flags", LinkRequest(keys=["a"]))
-    assert result.success_count == 1
-    assert len(seen) == 2
+@pytest.mark.parametrize(
+    ("failure", "applied"),
+    [
+        (httpx.ReadTimeout, True),
+        (httpx.RemoteProtocolError, True),
+        (httpx.ConnectTimeout, False),
+        (httpx.ConnectError, False),
+        (httpx.UnsupportedProtocol, False),
+    ],
+)
+def test_a_create_without_an_answer_says_whether_it_may_have_been_applied(
+    make_client: ClientFactory, failure: type[httpx.RequestError], applied: bool
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise failure("injected", request=request)
+
+    with pytest.raises(APIConnectionError) as caught:
+        call(make_client(handler, max_retries=0), "create_flag_link")
+    assert caught.value.may_have_been_applied is applied
+
+
+@pytest.mark.parametrize(("status", "applied"), [(429, False), (404, False), (500, True)])
+def test_status_errors_say_whether_the_request_may_have_been_applied(
+    make_client: ClientFactory, status: int, applied: bool
+) -> None:
+    handler, _ = scripted(httpx.Response(status, json=error_body("x", "y")))
+    with pytest.raises(APIStatusError) as caught:
+        call(make_client(handler, max_retries=0), "create_flag_link")
+    assert caught.value.may_have_been_applied is applied
+
+
+def test_a_create_answered_201_with_an_unreadable_body_may_have_been_applied(
+    make_client: ClientFactory,
+) -> None:
+    handler, _ = scripted(httpx.Response(201, text="<html>created</html>"))
+    with pytest.raises(APIResponseValidationError) as caught:
+        call(make_client(handler), "create_flag_link")
+    assert caught.value.may_have_been_applied
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,128 @@
+"""Create or patch a flag link when LaunchDarkly's answer may have been lost: look, then write.
+
+The API client does not repeat a POST or a PATCH after a 5xx, a timeout after sending or a
+dropped connection: LaunchDarkly may have carried it out (`may_have_been_applied`), and a blind
+repeat would make a second link with the same key or replay a JSON Patch `remove` (a 400). The
+spec does not promise a 409 for a repeated key either. So after such a failure these functions
+list the flag's links and write again only when the list shows that the write did not happen,
+at most MAX_WRITE_ATTEMPTS times in all (the last failure is looked at too: it may have worked).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..api import (
+    BadRequestError,
+    FlagLink,
+    FlagLinkPost,
+    JsonPatchOperation,
+    LaunchDarklyClient,
+    LaunchDarklyError,
+    NotFoundError,
+)
+from .flag_link_lookup import match_link
+from .flag_link_plan import PATCHABLE_INPUTS, link_attributes, patch_operations
+
+logger = logging.getLogger("pulumi_launchdarkly_links.providers")
+
+MAX_WRITE_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class CreatedFlagLink:
+    link: FlagLink
+    # True: the POST's answer was lost and the list already held a link with the key. It may be
+    # this create's or someone else's; the caller adopts it only with the declared attributes.
+    found_existing: bool
+
+
+def create_flag_link(
+    client: LaunchDarklyClient, project_key: str, flag_key: str, request: FlagLinkPost
+) -> CreatedFlagLink:
+    """POST the link; after a failure that may have created it, look for its key first."""
+    attempt = 1
+    while True:
+        try:
+            return CreatedFlagLink(
+                client.create_flag_link(project_key, flag_key, request), found_existing=False
+            )
+        except LaunchDarklyError as error:
+            if not error.may_have_been_applied or not request.key:
+                raise
+            links = _links_after(client, project_key, flag_key, error)
+            existing = match_link(links, link_id=None, key=request.key)
+            if existing is not None:
+                return CreatedFlagLink(existing, found_existing=True)
+            if attempt >= MAX_WRITE_ATTEMPTS:
+                raise
+            logger.info("creating flag link %r: %s; not created, posting again", request.key, error)
+        attempt += 1
+
+
+def patch_flag_link(
+    client: LaunchDarklyClient,
+    project_key: str,
+    flag_key: str,
+    link_id: str,
+    *,
+    recorded: Mapping[str, Any],
+    declared: Mapping[str, Any],
+) -> FlagLink | None:
+    """Bring the link's title and description to `declared`; None if the link is not there.
+
+    The first PATCH is computed from the `recorded` state. After a failure that may have been
+    applied, or a 400 that a stale state explains (an earlier run's PATCH went through but its
+    answer was lost, so `remove` now targets a field that is already gone), the next PATCH is
+    computed from the link as LaunchDarkly lists it, or skipped when that already matches.
+    """
+    current: Mapping[str, Any] = recorded
+    attempt = 1
+    while True:
+        operations = patch_operations(current, declared)
+        try:
+            return client.update_flag_link(
+                project_key,
+                flag_key,
+                link_id,
+                [JsonPatchOperation(**operation) for operation in operations],
+            )
+        except NotFoundError:
+            return None
+        except LaunchDarklyError as error:
+            stale_state_suspected = isinstance(error, BadRequestError) and attempt == 1
+            if not (error.may_have_been_applied or stale_state_suspected):
+                raise
+            live = match_link(
+                _links_after(client, project_key, flag_key, error), link_id=link_id, key=None
+            )
+            if live is None:
+                return None
+            live_attributes = link_attributes(live)
+            if not patch_operations(live_attributes, declared):
+                return live  # the lost PATCH was applied, or LaunchDarkly already matched
+            if not error.may_have_been_applied and _same_patchable(live_attributes, current):
+                raise  # the state was not stale: the 400 is LaunchDarkly's real answer
+            if attempt >= MAX_WRITE_ATTEMPTS:
+                raise
+            logger.info("patching flag link %s: %s; patching the listed link", link_id, error)
+            current = live_attributes
+        attempt += 1
+
+
+def _same_patchable(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    return all((left.get(name) or None) == (right.get(name) or None) for name in PATCHABLE_INPUTS)
+
+
+def _links_after(
+    client: LaunchDarklyClient, project_key: str, flag_key: str, write_error: LaunchDarklyError
+) -> list[FlagLink]:
+    """The flag's links, listed after a write failed; if the look fails as well, the write's
+    own error is the one to report (the look's is kept as its cause)."""
+    try:
+        return client.list_flag_links(project_key, flag_key)
+    except LaunchDarklyError as look_error:
+        raise write_error from look_error
