@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -10,10 +11,62 @@ from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
 from .providers.flag_link import FlagLinkProvider
+from .providers.flag_link_claims import FlagLinkClaims
+
+# One registry per program run, keyed by its root stack resource: an Automation API process
+# runs many programs, and a link declared by the last run is free for the next.
+_claims_by_run: weakref.WeakKeyDictionary[pulumi.Resource, FlagLinkClaims] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _claims_of_this_run() -> FlagLinkClaims | None:
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return None  # no program is running: nothing to register with
+    return _claims_by_run.setdefault(root, FlagLinkClaims())
+
+
+def _claimed_key(
+    resource_name: str,
+    project_key: pulumi.Input[str],
+    flag_key: pulumi.Input[str],
+    key: pulumi.Input[str],
+) -> pulumi.Input[str]:
+    """`key`, as an Output that fails (naming every claimant) if another FlagLink of this
+    program declares the same link; the resource is then never registered, so never created.
+
+    Plain strings are declared at once, so by the time the event loop settles any key every
+    FlagLink of a synchronous program is known and all the claimants fail, not just the later
+    one. Outputs are declared when they resolve (an unknown in preview is checked at `up`).
+    """
+    claims = _claims_of_this_run()
+    if claims is None:
+        return key
+    known_now = all(isinstance(value, str) for value in (project_key, flag_key, key))
+    if known_now:
+        claims.declare((str(project_key), str(flag_key), str(key)), resource_name)
+
+    def settle(values: Sequence[Any]) -> str:
+        identity = (str(values[0]), str(values[1]), str(values[2]))
+        if not known_now:
+            claims.declare(identity, resource_name)
+        conflict = claims.conflict(identity)
+        if conflict is not None:
+            # RunError: the CLI prints the message alone, without a program traceback.
+            raise pulumi.RunError(conflict)
+        return identity[2]
+
+    return pulumi.Output.all(project_key, flag_key, key).apply(settle)
 
 
 class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
-    """A flag link. `title` and `description` change in place; other changes replace it."""
+    """A flag link. `title` and `description` change in place; other changes replace it.
+
+    It owns exactly one link: the one it created, or an existing link with the same key and
+    the same attributes, which it adopts. Two FlagLinks of one program may not declare the same
+    project, flag and key: the program fails, naming both, before either is created.
+    """
 
     project_key: pulumi.Output[str]
     flag_key: pulumi.Output[str]
@@ -46,7 +99,9 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         props: dict[str, Any] = {
             "project_key": project_key,
             "flag_key": flag_key,
-            "key": key if key is not None else resource_name,
+            "key": _claimed_key(
+                resource_name, project_key, flag_key, key if key is not None else resource_name
+            ),
             "deep_link": deep_link,
             "title": title,
             "description": description,

@@ -1,5 +1,6 @@
 """What a FlagLink owns, through the real CLI: a 404 that LaunchDarkly does not confirm never
-drops it from the state, and an apiHost with a path is refused at preview."""
+drops it from the state, an apiHost with a path is refused at preview, and two FlagLinks of one
+program cannot both claim one link."""
 
 from __future__ import annotations
 
@@ -67,3 +68,20 @@ def test_an_api_host_with_a_path_is_refused_at_preview(
     assert f"set the host only, without a path ('{path}')" in shown
     assert f"launchdarkly:apiHost='{stack.emulator.url}'" in shown
     assert stack.admin.stats()["total"] == 0
+
+
+def test_two_flag_links_claiming_one_link_fail_preview_naming_both(
+    new_stack: Callable[..., Stack],
+) -> None:
+    def program() -> None:
+        FlagLink("ticket", project_key=PROJECT, flag_key=FLAG, deep_link=TICKET, key="chk-1")
+        FlagLink("runbook", project_key=PROJECT, flag_key=FLAG, deep_link=TICKET, key="chk-1")
+
+    stack = new_stack().program(program)
+    shown = failure_text(stack.preview)
+    assert "FlagLink resources 'ticket' and 'runbook' declare the same link" in shown
+    assert "key 'chk-1' on flag 'new-checkout' in project 'default'" in shown
+
+    failure_text(stack.up)
+    assert flag_links(stack.emulator, PROJECT, FLAG) == []
+    assert stack.resources("FlagLink") == []
