@@ -47,7 +47,7 @@ def spec_path() -> Path:
     env = os.environ.get("LD_OPENAPI_SPEC")
     if env:
         return Path(env)
-    return Path(__file__).parents[2] / ".." / "shared" / "launchdarkly" / "openapi.yaml"
+    return Path(__file__).with_name("launchdarkly-openapi-subset.yaml")  # scripts/spec-subset
 
 
 @functools.lru_cache(maxsize=1)
