@@ -10,7 +10,7 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
-from .providers.membership_plan import COUNT_OUTPUTS, LINKED_BY_OTHERS
+from .providers.membership_plan import COUNT_OUTPUTS, INPUT_NAMES, LINKED_BY_OTHERS
 from .providers.view_membership import ViewMembershipProvider
 
 
@@ -51,10 +51,14 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
 
     project_key: pulumi.Output[str]
     view_key: pulumi.Output[str]
-    flags: pulumi.Output[list[str] | None]
-    segments: pulumi.Output[list[dict[str, str]] | None]
-    ai_configs: pulumi.Output[list[str] | None]
-    metrics: pulumi.Output[list[str] | None]
+    # Member outputs are lists (segments: dicts with environment_id, environment_key and
+    # segment_key) once applied. In a preview of a change they are the planned members keyed by
+    # member, the form the engine diffs so that a preview names each member added or removed;
+    # hence `Any`, which the SDK's output type check accepts for both.
+    flags: pulumi.Output[Any]
+    segments: pulumi.Output[Any]
+    ai_configs: pulumi.Output[Any]
+    metrics: pulumi.Output[Any]
     exclusive: pulumi.Output[bool]
     adopt: pulumi.Output[bool]
     comment: pulumi.Output[str | None]
@@ -97,3 +101,22 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
         super().__init__(ViewMembershipProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> ViewMembership:
+        """Every member linked to the view with this ID (`project_key/view_key`) now, read at
+        every run, as a non-exclusive membership listing them; AI configs and metrics are None
+        where LaunchDarkly does not offer them. Pulumi never changes a resource it only reads."""
+        membership = ViewMembership.__new__(ViewMembership)
+        outputs = [*INPUT_NAMES, *COUNT_OUTPUTS.values(), LINKED_BY_OTHERS]
+        unwrap_pulumi_pickler()
+        dynamic.Resource.__init__(
+            membership,
+            ViewMembershipProvider(),
+            resource_name,
+            dict.fromkeys(outputs),
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return membership

@@ -11,6 +11,8 @@ from ._inputs import is_unknown, key_list_problems, key_problem, without_engine_
 from .membership_plan import (
     INPUT_NAMES,
     MEMBER_INPUTS,
+    member_list,
+    member_map,
     normalise_key_list,
     normalise_segments,
 )
@@ -132,7 +134,7 @@ def _segment_problems(segments: Any) -> list[InputProblem]:
 def known_environment_ids(old_inputs: Mapping[str, Any]) -> dict[str, str]:
     """environment_key -> _id pairs already resolved in earlier checked inputs or state."""
     known: dict[str, str] = {}
-    segments = old_inputs.get("segments") or []
+    segments = member_list("segments", old_inputs.get("segments")) or []
     if is_unknown(segments):
         return known
     for segment in segments:
@@ -181,6 +183,8 @@ def normalise_membership_inputs(
         inputs["segments"] = (
             resolved if contains_unknown_segment(resolved) else (normalise_segments(resolved))
         )
+    for name in MEMBER_INPUTS:
+        inputs[name] = member_map(name, inputs.get(name))
     return {name: value for name, value in inputs.items() if value is not None}
 
 

@@ -32,6 +32,7 @@ from .membership_plan import (
     Member,
     TypeChange,
     managed_types,
+    member_list,
     members_of,
     membership_outputs,
     normalise_key_list,
@@ -198,7 +199,8 @@ def _as_input(
         return normalise_key_list(members)
     wanted = set(members)
     known = {segment_id(s): s for s in (live.get(name) or []) if segment_id(s) in wanted}
-    known.update({segment_id(s): s for s in (recorded.get(name) or []) if segment_id(s) in wanted})
+    recorded_segments = member_list(name, recorded.get(name)) or []
+    known.update({segment_id(s): s for s in recorded_segments if segment_id(s) in wanted})
     return normalise_segments(list(known.values()))
 
 

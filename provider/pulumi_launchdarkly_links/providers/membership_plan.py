@@ -44,11 +44,46 @@ def segment_id(segment: Mapping[str, Any]) -> SegmentId:
 
 def members_of(input_name: str, value: Any) -> frozenset[Member]:
     """The set of members a normalised input (or state) value denotes; None means none."""
+    value = member_list(input_name, value)
     if not value:
         return frozenset()
     if input_name == "segments":
         return frozenset(segment_id(segment) for segment in value)
     return frozenset(value)
+
+
+# Checked inputs hold members as maps keyed by member, not as lists: the engine shows the diff of
+# inputs, and a list diff is positional (removing one of 30 sorted flags shows as a cascade of
+# `[14]: "a" => "b"`), while a map diff shows exactly the members added and removed. Outputs
+# stay lists, which is what programs read.
+
+
+def member_map(input_name: str, value: Any) -> Any:
+    """A normalised member list as the map kept in checked inputs (unknowns: left a list)."""
+    if not isinstance(value, list | tuple) or is_unknown(value):
+        return value
+    if input_name != "segments":
+        return {key: True for key in value}
+    return {
+        f"{s.get('environment_key') or s['environment_id']}/{s['segment_key']}": s["environment_id"]
+        for s in value
+    }
+
+
+def member_list(input_name: str, value: Any) -> Any:
+    """The member list a checked-input map (or a list, as older states hold) denotes."""
+    if not isinstance(value, Mapping):
+        return value
+    if input_name != "segments":
+        return sorted(value)
+    segments = []
+    for name, environment_id in value.items():
+        prefix, segment_key = name.rsplit("/", 1)
+        segment = {"environment_id": environment_id, "segment_key": segment_key}
+        if prefix != environment_id:
+            segment["environment_key"] = prefix
+        segments.append(segment)
+    return normalise_segments(segments)
 
 
 def normalise_key_list(value: Any) -> Any:
@@ -114,7 +149,7 @@ def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """Full outputs for the given (normalised) inputs: the inputs plus a count per listed type."""
     outputs = {name: inputs.get(name) for name in INPUT_NAMES}
     for name, count_name in COUNT_OUTPUTS.items():
-        members = inputs.get(name)
+        members = outputs[name] = member_list(name, inputs.get(name))
         outputs[count_name] = None if members is None else len(members)
     outputs[LINKED_BY_OTHERS] = inputs.get(LINKED_BY_OTHERS)
     return outputs

@@ -25,6 +25,7 @@ from ..api import NotFoundError
 from ._inputs import is_unknown, without_engine_keys
 from ._session import LaunchDarklyProvider
 from .errors import ProviderError, describe_failures
+from .lookups import read_membership_by_id
 from .membership_inputs import membership_input_problems, normalise_membership_inputs
 from .membership_ownership import (
     MembershipPlan,
@@ -37,10 +38,13 @@ from .membership_ownership import (
 )
 from .membership_plan import (
     INPUT_NAMES,
+    MEMBER_INPUTS,
     REPLACE_INPUTS,
     SINGULAR,
     changed_inputs,
     managed_types,
+    member_list,
+    member_map,
 )
 from .membership_reader import MembershipReader, ViewGone
 from .membership_writer import (
@@ -143,17 +147,18 @@ class ViewMembershipProvider(LaunchDarklyProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         recorded = without_engine_keys(props)
-        if "project_key" not in recorded:
-            raise ProviderError(
-                f"cannot read {id_!r} without state: `pulumi import` is not supported for "
-                "dynamic resources (pulumi/pulumi#16175); declare the resource with adopt=True"
-            )
+        if "project_key" not in recorded:  # `ViewMembership.get(name, id)`: only the ID
+            return read_membership_by_id(self.client, id_)
         try:
             live = self._reader(recorded).read(managed_types(recorded))
         except ViewGone:
             return ReadResult(None, {})  # LaunchDarkly confirmed the view is gone
         outputs = refreshed_outputs(recorded, live)
-        inputs = {name: outputs[name] for name in INPUT_NAMES if outputs.get(name) is not None}
+        inputs = {
+            name: member_map(name, outputs[name]) if name in MEMBER_INPUTS else outputs[name]
+            for name in INPUT_NAMES
+            if outputs.get(name) is not None
+        }
         return ReadResult(id_, outputs, inputs=inputs)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -220,7 +225,10 @@ class ViewMembershipProvider(LaunchDarklyProvider):
     def _reader(
         self, props: Mapping[str, Any], other: Mapping[str, Any] | None = None
     ) -> MembershipReader:
-        known = [*(props.get("segments") or []), *((other or {}).get("segments") or [])]
+        known = [
+            *(member_list("segments", props.get("segments")) or []),
+            *(member_list("segments", (other or {}).get("segments")) or []),
+        ]
         return MembershipReader(
             self.client, props["project_key"], props["view_key"], known_segments=known
         )

@@ -7,6 +7,7 @@ from pulumi_launchdarkly_links.providers.membership_inputs import (
     membership_input_problems,
     normalise_membership_inputs,
 )
+from pulumi_launchdarkly_links.providers.membership_plan import member_list
 
 BASE = {"project_key": "default", "view_key": "checkout"}
 
@@ -48,8 +49,20 @@ def test_camel_case_segment_dicts_are_accepted() -> None:
     inputs = {**BASE, "segments": [{"environmentKey": "production", "segmentKey": "s"}]}
     assert membership_input_problems(inputs) == []
     checked = normalise_membership_inputs(inputs, {}, lambda p, e: "id-" + e)
-    assert checked["segments"] == [
+    assert checked["segments"] == {"production/s": "id-production"}
+    assert member_list("segments", checked["segments"]) == [
         {"environment_id": "id-production", "environment_key": "production", "segment_key": "s"}
+    ]
+
+
+def test_checked_members_are_maps_so_a_preview_shows_each_member() -> None:
+    # A list diff is positional: one flag removed from a sorted list shifts all after it.
+    news = {**BASE, "flags": ["b", "a"], "segments": [{"environment_id": "e1", "segment_key": "s"}]}
+    checked = normalise_membership_inputs(news, {}, lambda p, e: pytest.fail("no lookup"))
+    assert checked["flags"] == {"a": True, "b": True}
+    assert checked["segments"] == {"e1/s": "e1"}  # no environment key: keyed by the id
+    assert member_list("segments", checked["segments"]) == [
+        {"environment_id": "e1", "segment_key": "s"}
     ]
 
 
@@ -70,8 +83,8 @@ def test_environment_keys_are_resolved_once_and_reused_from_old_inputs() -> None
     }
     checked = normalise_membership_inputs(news, {}, resolve)
     assert calls == [("default", "production")]
-    assert checked["flags"] == ["a", "b"]
-    assert [s["segment_key"] for s in checked["segments"]] == ["s1", "s2"]
+    assert checked["flags"] == {"a": True, "b": True}
+    assert list(checked["segments"]) == ["production/s1", "production/s2"]
 
     calls.clear()
     assert normalise_membership_inputs(news, checked, resolve) == checked
