@@ -1,9 +1,12 @@
-"""What a user reads in `pulumi preview`: exactly the members that change, nothing after a
-refresh that found no change (issue 10, "What users read")."""
+"""What a user reads: a preview names exactly the members that change, a refresh that found no
+change leaves no diff, a refused token is one error about the token (issue 10)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import pytest
+from pulumi import automation as auto
 
 from pulumi_launchdarkly_links import SegmentRef, ViewMembership
 
@@ -59,3 +62,19 @@ def test_a_refresh_without_change_leaves_no_diff(new_stack: Callable[..., Stack]
     stack.refresh()
     assert diff_lines(stack) == []
     assert stack.preview().change_summary == {"same": 2}
+
+
+def test_a_refused_token_on_update_is_one_error_about_the_token(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(program(["new-checkout"], "beta-users"))
+    stack.up()
+    stack.stack.set_config(
+        "launchdarkly:accessToken", auto.ConfigValue("api-wrong-token-0000", secret=True)
+    )
+    stack.program(program(["new-checkout", "pay-later", "dark-mode"], "beta-users"))
+    with pytest.raises(auto.CommandError) as failure:
+        stack.up()
+    message = str(failure.value)
+    assert "401" in message and "launchdarkly:accessToken" in message
+    assert "member(s)" not in message and "'pay-later'" not in message

@@ -11,10 +11,12 @@ from typing import Literal
 
 from ..api import (
     APIStatusError,
+    AuthenticationError,
     BadRequestError,
     LaunchDarklyClient,
     LaunchDarklyError,
     LinkRequest,
+    PermissionDeniedError,
     SegmentIdentifier,
 )
 from .errors import MemberFailure
@@ -60,6 +62,8 @@ class ApplyReport:
     linked: dict[str, set[Member]] = field(default_factory=dict)
     unlinked: dict[str, set[Member]] = field(default_factory=dict)
     failures: list[FailedMember] = field(default_factory=list)
+    # A refused token or role fails every request alike: one error, not one per member.
+    refused: AuthenticationError | PermissionDeniedError | None = None
 
     def inverse(self) -> list[TypeChange]:
         """The changes that undo what succeeded or may have succeeded, for a rollback."""
@@ -118,7 +122,11 @@ class MembershipWriter:
             return report
         with ThreadPoolExecutor(max_workers=max(1, self.parallel_batches)) as pool:
             results = list(pool.map(lambda job: self._send(*job), jobs))
-        for (input_name, action, _batch), (succeeded, failures) in zip(jobs, results, strict=True):
+        for (input_name, action, _batch), outcome in zip(jobs, results, strict=True):
+            if isinstance(outcome, AuthenticationError | PermissionDeniedError):
+                report.refused = report.refused or outcome
+                continue
+            succeeded, failures = outcome
             target = report.linked if action == "link" else report.unlinked
             target.setdefault(input_name, set()).update(succeeded)
             report.failures.extend(failures)
@@ -126,12 +134,14 @@ class MembershipWriter:
 
     def _send(
         self, input_name: str, action: Action, batch: list[Member]
-    ) -> tuple[set[Member], list[FailedMember]]:
+    ) -> tuple[set[Member], list[FailedMember]] | AuthenticationError | PermissionDeniedError:
         resource_type = MEMBER_INPUTS[input_name]
         request = self._request_for(input_name, batch)
         send = self.client.link_resources if action == "link" else self.client.unlink_resources
         try:
             result = send(self.project_key, self.view_key, resource_type, request)
+        except (AuthenticationError, PermissionDeniedError) as error:
+            return error
         except BadRequestError as error:
             reason = str(error)
             if input_name in ("metrics", "ai_configs"):

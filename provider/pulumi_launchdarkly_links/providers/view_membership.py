@@ -116,6 +116,9 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         plan = self._carry_out_checks(inputs, plan_membership(inputs, None, live))
         writer = self._writer(inputs)
         report = writer.apply(plan.changes)
+        if report.refused:
+            writer.apply(report.inverse())
+            raise ProviderError(str(report.refused))
         if report.failures:
             rollback = writer.apply(report.inverse())
             raise ProviderError(
@@ -134,6 +137,8 @@ class ViewMembershipProvider(LaunchDarklyProvider):
             raise ProviderError(f"{gone}; run `pulumi refresh` to update the state") from None
         plan = self._carry_out_checks(inputs, plan_membership(inputs, recorded, live))
         report = self._writer(inputs).apply(plan.changes)
+        if report.refused:
+            raise ProviderError(str(report.refused))
         failures = self._failures_that_matter(inputs, report)
         if failures:
             raise ProviderError(
@@ -168,7 +173,10 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         except ViewGone:
             return  # the view is gone, and its links with it
         plan = plan_membership(None, recorded, live)
-        failures = self._failures_that_matter(recorded, self._writer(recorded).apply(plan.changes))
+        report = self._writer(recorded).apply(plan.changes)
+        if report.refused:
+            raise ProviderError(str(report.refused))
+        failures = self._failures_that_matter(recorded, report)
         if failures:
             raise ProviderError(
                 f"could not unlink {len(failures)} member(s) from view "
