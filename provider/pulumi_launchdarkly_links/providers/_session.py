@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import threading
+import traceback
 from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
-from ..api import ClientSettings, LaunchDarklyClient
+from ..api import ClientSettings, LaunchDarklyClient, LaunchDarklyError
+from .errors import ProviderError
 
 CONFIG_KEYS = (
     "launchdarkly:accessToken",
@@ -41,12 +44,42 @@ def shared_client(settings: ClientSettings) -> LaunchDarklyClient:
         return client
 
 
-def _silence_grpc_tracebacks() -> None:
-    # gRPC logs every exception a provider method raises with its full traceback, which the CLI
-    # shows as noise beside the real message; the message itself still reaches the engine.
+class _ProviderErrorText:
+    """Stands in for `traceback` in the provider host: an error of ours is sent as its message.
+
+    Any other exception (a bug) keeps the SDK's traceback: that is what a bug report needs.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+    def format_exc(self, limit: int | None = None, chain: bool = True) -> str:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ProviderError, LaunchDarklyError)):
+            return str(error)
+        return traceback.format_exc(limit, chain)
+
+
+def quiet_provider_errors() -> None:
+    """Make a provider error reach the CLI as its message alone, with every supported SDK.
+
+    pulumi <= 3.259: gRPC sends `Exception calling application: <message>` to the engine, and
+    also logs the exception with its traceback on stderr, which the CLI shows as noise beside the
+    real error: that logger is silenced.
+    pulumi >= 3.260: `python -m pulumi.dynamic` (the provider host, run as `__main__`) wraps every
+    RPC and sends `traceback.format_exc()` as the error, so the CLI showed a whole traceback under
+    each failing resource; the host's `traceback` is given a stand-in for our errors.
+    Only the provider host is changed; a provider called in-process (tests) is left alone.
+    """
     grpc_logger = logging.getLogger("grpc._server")
     grpc_logger.propagate = False
-    grpc_logger.addHandler(logging.NullHandler())
+    if not any(isinstance(h, logging.NullHandler) for h in grpc_logger.handlers):
+        grpc_logger.addHandler(logging.NullHandler())
+    host = sys.modules.get("__main__")
+    if getattr(getattr(host, "__spec__", None), "name", None) != "pulumi.dynamic.__main__":
+        return
+    if getattr(host, "traceback", None) is traceback:
+        host.traceback = _ProviderErrorText()  # type: ignore[union-attr]
 
 
 class LaunchDarklyProvider(ResourceProvider):
@@ -62,7 +95,7 @@ class LaunchDarklyProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
-        _silence_grpc_tracebacks()
+        quiet_provider_errors()
         self._config_values = {key: req.config.get(key) for key in CONFIG_KEYS}
 
     @property
