@@ -206,6 +206,13 @@ CASES = [
     ),
     pytest.param(
         Case(
+            link(deep_link="https://jira example.com/browse/CHK-1"),
+            ("deep_link 'https://jira example.com/browse/CHK-1' is not an absolute http(s) URL",),
+        ),
+        id="deep-link-space-in-host",
+    ),
+    pytest.param(
+        Case(
             link(deep_link=None),
             ("deep_link must be an absolute http(s) URL such as https://",),
         ),

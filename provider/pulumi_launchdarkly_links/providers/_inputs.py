@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
 
+import rfc3986
 from pulumi.output import Unknown, contains_unknowns
+from rfc3986 import exceptions as uri_errors
+from rfc3986 import validators as uri_validators
 
 # LaunchDarkly keys: letters, digits, '.', '_' and '-', starting with a letter or digit.
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -64,16 +66,31 @@ def key_list_problems(input_name: str, value: Any, *, kind: str = "key") -> list
     return problems
 
 
+# RFC 3986 checks by a maintained parser: a space in the host, a missing host or a scheme other
+# than http(s) are refused at preview instead of by LaunchDarkly (or never).
+_HTTP_URL = (
+    uri_validators.Validator()
+    .allow_schemes("http", "https")
+    .require_presence_of("scheme", "host")
+    .check_validity_of("scheme", "host", "port", "path", "query", "fragment")
+)
+
+
 def http_url_problem(input_name: str, value: Any) -> str | None:
+    example = "https://jira.example.com/browse/CHK-1"
     if isinstance(value, Unknown):
         return None
     if not isinstance(value, str) or not value:
-        return f"{input_name} must be an absolute http(s) URL such as https://jira.example.com/browse/CHK-1"
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return f"{input_name} must be an absolute http(s) URL such as {example}"
+    try:
+        reference = rfc3986.uri_reference(value)
+        _HTTP_URL.validate(reference)
+    except (uri_errors.ValidationError, uri_errors.RFC3986Exception):
+        reference = None
+    if reference is None or not reference.host or any(c.isspace() for c in value):
         return (
-            f"{input_name} {value!r} is not an absolute http(s) URL; "
-            "write it like https://jira.example.com/browse/CHK-1"
+            f"{input_name} {value!r} is not an absolute http(s) URL (a scheme, a host without "
+            f"spaces, a percent-encoded path); write it like {example}"
         )
     return None
 

@@ -25,6 +25,8 @@ BASE = {
     [
         ({**BASE, "deep_link": "jira/CHK-1"}, "deep_link", "not an absolute http(s) URL"),
         ({**BASE, "deep_link": "ftp://x.example.com/a"}, "deep_link", "not an absolute"),
+        ({**BASE, "deep_link": "https://jira example.com/x"}, "deep_link", "not an absolute"),
+        ({**BASE, "deep_link": "https://:443/x"}, "deep_link", "not an absolute"),
         ({**BASE, "deep_link": None}, "deep_link", "must be an absolute"),
         ({**BASE, "key": "has space"}, "key", "not a valid LaunchDarkly key"),
         ({**BASE, "metadata": {"a": "b"}}, "metadata", "only for integration links"),
