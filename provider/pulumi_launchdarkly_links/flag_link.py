@@ -60,6 +60,23 @@ def _claimed_key(
     return pulumi.Output.all(project_key, flag_key, key).apply(settle)
 
 
+def _refuse_key_change_by_rename(
+    resource_name: str, key: pulumi.Input[str] | None, opts: pulumi.ResourceOptions | None
+) -> None:
+    """A rename with `aliases` keeps the resource, but a key defaulting to the resource name
+    would change with it, and a new key replaces the link: refuse that at once, in preview."""
+    aliases = (opts.aliases if opts else None) or []
+    if key is not None or not aliases:
+        return
+    old_names = [a.name for a in aliases if isinstance(a, pulumi.Alias) and isinstance(a.name, str)]
+    keep = f"key={old_names[0]!r}" if old_names else "key=<the old resource name>"
+    raise pulumi.RunError(
+        f"FlagLink '{resource_name}' has `aliases` but no `key`: its key defaults to the "
+        "resource name, so this rename would delete the existing link and create another. "
+        f"Pass {keep} to keep the link as it is."
+    )
+
+
 class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
     """A flag link. `title` and `description` change in place; other changes replace it.
 
@@ -96,6 +113,25 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         timestamp: pulumi.Input[int | str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare one link on one flag.
+
+        :param resource_name: the Pulumi resource name; also the link's `key` unless given.
+        :param project_key: the flag's project key. Changing it replaces the link.
+        :param flag_key: the flag's key. Changing it replaces the link.
+        :param deep_link: an absolute http(s) URL (required unless `integration_key` is
+            given). Changing it replaces the link.
+        :param title: shown in LaunchDarkly; changes in place.
+        :param description: shown in LaunchDarkly; changes in place.
+        :param key: the link's key, unique per flag (letters, digits, `.`, `_`, `-`); defaults
+            to `resource_name`. Changing it replaces the link. Give it explicitly before you
+            rename the resource (with `aliases`), or the rename replaces the link.
+        :param integration_key: for links backed by an integration (e.g. `jira`); replaces.
+        :param metadata: string-to-string details, only with `integration_key`; replaces.
+        :param timestamp: when the linked event happened: Unix milliseconds or an RFC 3339
+            string such as `2026-11-23T19:30:00Z`; defaults to creation time; replaces.
+        :param opts: Pulumi resource options.
+        """
+        _refuse_key_change_by_rename(resource_name, key, opts)
         props: dict[str, Any] = {
             "project_key": project_key,
             "flag_key": flag_key,

@@ -85,6 +85,25 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
         comment: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Declare members of one view (README, "What a ViewMembership owns").
+
+        :param resource_name: the Pulumi resource name.
+        :param project_key: the view's project key. Changing it replaces the resource.
+        :param view_key: the view's key, lowercase. Changing it replaces the resource.
+        :param flags: flag keys. A set: order and duplicates never cause a diff. None (the
+            default) leaves flags unmanaged; an empty list manages them (no flags, when
+            exclusive).
+        :param segments: `SegmentRef(segment_key=..., environment_key=...)` (or
+            `environment_id=`, the environment's `_id`), or dicts with the same fields.
+        :param ai_configs: AI config keys.
+        :param metrics: metric keys (some LaunchDarkly API versions refuse `metrics`).
+        :param exclusive: False: own only the listed members and leave everything else alone.
+            True: own every member of each listed type and unlink what is not listed.
+        :param adopt: with `exclusive=True`, take over members the program does not list
+            (they are unlinked) instead of refusing, when the resource becomes their owner.
+        :param comment: sent with LaunchDarkly link requests.
+        :param opts: Pulumi resource options.
+        """
         props: dict[str, Any] = {
             "project_key": project_key,
             "view_key": view_key,
