@@ -82,3 +82,16 @@ def test_port_zero_and_state_survives_restart(tmp_path: Path, openapi: object) -
         links = spec_checked(api.get("/api/v2/flag-links/projects/default/flags/dark-mode"))
         assert [i["_key"] for i in links.json()["items"]] == ["k"]
         assert httpx.get(f"{url}/api/v2/projects").status_code == 401  # token from --token
+
+
+def test_help_shows_every_default_and_the_seed_format() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "pulumi_launchdarkly_links.emulator", "--help"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for default in ("(default: 8765)", "(default: demo)", "(default: 100)", "(default: 10.0)"):
+        assert default in shown
+    assert '"segments": {"production": ["beta-users"]}' in shown
+    assert "A seed file is JSON" in shown

@@ -1,15 +1,7 @@
 """The built-in `demo` seed and loading/merging of seed data (JSON file or dict).
 
-Seed format::
-
-    {"projects": [{"key": "default", "name": "Default",
-                   "environments": [{"key": "production", "name": "Production", "_id": "<24 hex>"}],
-                   "flags": ["new-checkout", {"key": "x", "name": "X"}],
-                   "segments": {"production": ["beta-users"]},
-                   "aiConfigs": ["checkout-assistant"], "metrics": ["checkout-conversion"],
-                   "views": [{"key": "checkout", "name": "Checkout"}]}]}
-
-Merging is additive: existing records are kept, missing ones are created.
+The format is SEED_FORMAT below (also shown by `--help`). Merging is additive: existing records
+are kept, missing ones are created.
 """
 
 from __future__ import annotations
@@ -20,6 +12,21 @@ from typing import Any
 
 from . import entities
 from .store import State, empty_state
+
+SEED_FORMAT = """\
+A seed file is JSON; every list may be empty and every field but "key" may be left out:
+
+  {"projects": [{"key": "default", "name": "Default",
+                 "environments": [{"key": "production", "name": "Production",
+                                   "_id": "<24 hex digits>"}],
+                 "flags": ["new-checkout", {"key": "x", "name": "X"}],
+                 "segments": {"production": ["beta-users"]},
+                 "aiConfigs": ["checkout-assistant"],
+                 "metrics": ["checkout-conversion"],
+                 "views": [{"key": "checkout", "name": "Checkout"}]}]}
+
+"segments" maps an environment key to the segment keys in it. An environment without "_id"
+gets a generated one (GET /api/v2/projects/{key}/environments/{env} shows it)."""
 
 # Fixed environment ids of the demo seed; tests and examples may hard-code them.
 DEMO_PRODUCTION_ENV_ID = "65a1b2c3d4e5f60718293a01"
