@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from pulumi import automation as auto
 
-from pulumi_launchdarkly_links import SegmentRef, ViewMembership
+from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
 
 from .harness import Stack
 
@@ -78,3 +78,29 @@ def test_a_refused_token_on_update_is_one_error_about_the_token(
     message = str(failure.value)
     assert "401" in message and "launchdarkly:accessToken" in message
     assert "member(s)" not in message and "'pay-later'" not in message
+
+
+def test_refreshing_unchanged_flag_links_shows_no_diff(new_stack: Callable[..., Stack]) -> None:
+    def links() -> None:
+        FlagLink(
+            "chk-1",
+            project_key=PROJECT,
+            flag_key="new-checkout",
+            deep_link="https://jira.example.com/browse/CHK-1",
+        )
+        FlagLink(
+            "chk-2",
+            project_key=PROJECT,
+            flag_key="new-checkout",
+            deep_link="https://jira.example.com/browse/CHK-2",
+            title="",
+            description="Rollout",
+            timestamp="2026-11-23T19:30:00Z",
+        )
+
+    stack = new_stack().program(links)
+    stack.up()
+    stack.output.clear()
+    stack.refresh()
+    assert not [line for line in stack.output if "[diff:" in line]
+    assert diff_lines(stack) == []
