@@ -56,6 +56,9 @@ from ._models import (
     ResourceType,
     SegmentIdentifier,
     View,
+    ViewMaintainer,
+    ViewPatch,
+    ViewPost,
 )
 from ._rate_limit import RateLimitGate, compute_retry_delay
 
@@ -100,6 +103,9 @@ __all__ = [
     "SegmentIdentifier",
     "UnprocessableEntityError",
     "View",
+    "ViewMaintainer",
+    "ViewPatch",
+    "ViewPost",
     "compute_retry_delay",
     "is_safe_to_repeat",
     "normalize_base_url",

@@ -78,6 +78,8 @@ from ._models import (
     Project,
     ResourceType,
     View,
+    ViewPatch,
+    ViewPost,
 )
 from ._rate_limit import Clock, RandomSource, RateLimitGate, Sleep, compute_retry_delay
 
@@ -619,6 +621,42 @@ class LaunchDarklyClient:
             _FLAG_LINKS + "/{link_id}",
             segments={"project_key": project_key, "flag_key": flag_key, "link_id": link_id},
             not_found_hint=_flag_link_hint(project_key, flag_key, link_id),
+        )
+
+    # -- views: the View resource's calls ---------------------------------------------------
+
+    def post_view(self, project_key: str, view: ViewPost) -> View:
+        """Create a view from a full `ViewPost`; a view with that key answers 409. Not repeated
+        on a 5xx or a lost answer: the caller looks (GET) before it creates again."""
+        return self._call(
+            "POST",
+            _VIEWS,
+            View,
+            segments={"project_key": project_key},
+            json=view.to_json_body(),
+            not_found_hint=f"Check that project '{project_key}' exists.",
+        )
+
+    def update_view(self, project_key: str, view_key: str, patch: ViewPatch) -> View:
+        """Replace the fields set in `patch` (a plain JSON object, not JSON Patch)."""
+        return self._call(
+            "PATCH",
+            _VIEW,
+            View,
+            segments={"project_key": project_key, "view_key": view_key},
+            json=patch.to_json_body(),
+            not_found_hint=_view_hint(project_key, view_key),
+        )
+
+    def get_view_expanded(self, project_key: str, view_key: str, expand: Iterable[str]) -> View:
+        """GET a view with `expand` (e.g. `flagsSummary`), sent comma-separated as documented."""
+        return self._call(
+            "GET",
+            _VIEW,
+            View,
+            segments={"project_key": project_key, "view_key": view_key},
+            params={"expand": ",".join(expand)},
+            not_found_hint=_view_hint(project_key, view_key),
         )
 
 

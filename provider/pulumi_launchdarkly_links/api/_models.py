@@ -75,12 +75,43 @@ class LinkedPage(LaunchDarklyModel):
     total_count: int = Field(alias="totalCount")
 
 
+class ViewMaintainerMember(LaunchDarklyModel):
+    id: str
+    email: str | None = None
+    role: str | None = None
+    first_name: str | None = Field(default=None, alias="firstName")
+    last_name: str | None = Field(default=None, alias="lastName")
+
+
+class ViewMaintainerTeam(LaunchDarklyModel):
+    key: str
+    id: str | None = None
+    name: str | None = None
+
+
+class ViewMaintainer(LaunchDarklyModel):
+    """A view's `maintainer`: a member (`kind` "member") or a team (`kind` "team")."""
+
+    id: str | None = None
+    kind: str | None = None
+    maintainer_member: ViewMaintainerMember | None = Field(default=None, alias="maintainerMember")
+    maintainer_team: ViewMaintainerTeam | None = Field(default=None, alias="maintainerTeam")
+
+
+class ViewSummary(LaunchDarklyModel):
+    """`flagsSummary`, `segmentsSummary`, ... of an expanded view: how many are linked."""
+
+    count: int
+
+
 class View(LaunchDarklyModel):
     """A LaunchDarkly view (beta). Only the fields this project reads are typed."""
 
     key: str
     name: str
     id: str | None = None
+    account_id: str | None = Field(default=None, alias="accountId")
+    project_id: str | None = Field(default=None, alias="projectId")
     project_key: str | None = Field(default=None, alias="projectKey")
     description: str | None = None
     tags: list[str] | None = None
@@ -88,6 +119,32 @@ class View(LaunchDarklyModel):
     created_at: int | None = Field(default=None, alias="createdAt")
     updated_at: int | None = Field(default=None, alias="updatedAt")
     deleted: bool | None = None
+    affects_sdk_payload: bool | None = Field(default=None, alias="_affectsSdkPayload")
+    maintainer: ViewMaintainer | None = None
+    flags_summary: ViewSummary | None = Field(default=None, alias="flagsSummary")
+    segments_summary: ViewSummary | None = Field(default=None, alias="segmentsSummary")
+    ai_configs_summary: ViewSummary | None = Field(default=None, alias="aiConfigsSummary")
+    metrics_summary: ViewSummary | None = Field(default=None, alias="metricsSummary")
+
+    @property
+    def maintainer_id(self) -> str | None:
+        """The maintaining member's id: from `maintainer`, else a top-level `maintainerId`."""
+        maintainer = self.maintainer
+        if maintainer is not None and maintainer.maintainer_member is not None:
+            return maintainer.maintainer_member.id
+        if maintainer is not None and maintainer.kind == "member" and maintainer.id:
+            return maintainer.id
+        extra = (self.model_extra or {}).get("maintainerId")
+        return extra if isinstance(extra, str) and extra else None
+
+    @property
+    def maintainer_team_key(self) -> str | None:
+        """The maintaining team's key: from `maintainer`, else a top-level `maintainerTeamKey`."""
+        maintainer = self.maintainer
+        if maintainer is not None and maintainer.maintainer_team is not None:
+            return maintainer.maintainer_team.key
+        extra = (self.model_extra or {}).get("maintainerTeamKey")
+        return extra if isinstance(extra, str) and extra else None
 
 
 class Project(LaunchDarklyModel):
@@ -167,3 +224,29 @@ class JsonPatchOperation(LaunchDarklyModel):
         if self.op in ("move", "copy"):
             body["from"] = self.from_path
         return body
+
+
+class ViewPost(LaunchDarklyModel):
+    """Body of `POST /api/v2/projects/{projectKey}/views` (`ViewPost`): key and name required;
+    at most one of `maintainer_id` and `maintainer_team_key`."""
+
+    key: str
+    name: str
+    description: str | None = None
+    maintainer_id: str | None = Field(default=None, alias="maintainerId")
+    maintainer_team_key: str | None = Field(default=None, alias="maintainerTeamKey")
+    tags: list[str] | None = None
+
+
+class ViewPatch(LaunchDarklyModel):
+    """Body of `PATCH .../views/{viewKey}` (`ViewPatch`): a plain JSON object of the fields to
+    replace, not JSON Patch. Unset fields are left out, so they keep their values."""
+
+    name: str | None = None
+    description: str | None = None
+    maintainer_id: str | None = Field(default=None, alias="maintainerId")
+    maintainer_team_key: str | None = Field(default=None, alias="maintainerTeamKey")
+    tags: list[str] | None = None
+
+    def is_empty(self) -> bool:
+        return not self.to_json_body()
