@@ -127,3 +127,26 @@ def test_flag_links_round_trip(client: launchdarkly_api.ApiClient) -> None:
 
     api.delete_flag_link("default", "dark-mode", made.id)
     assert api.get_flag_links("default", "dark-mode").items == []
+
+
+def test_view_maintainer_and_project_defaults_parse_in_the_official_models(
+    client: launchdarkly_api.ApiClient,
+) -> None:
+    views = ViewsApi(client)
+    member_id = "5e6f7a8b9c0d1e2f3a4b5c6d"
+    views.create_view(
+        "default", ViewPost(key="ops", name="Ops", tags=["team:ops"], maintainer_id=member_id)
+    )
+    plain = views.get_view("default", "ops")  # no expand: the maintainer is there all the same
+    assert plain.maintainer is not None and plain.maintainer.kind == "member"
+    assert plain.maintainer.maintainer_member is not None
+    assert plain.maintainer.maintainer_member.id == member_id
+    assert plain.tags == ["team:ops"] and plain.deleted is False
+
+    moved = views.update_view("default", "ops", ViewPatch(maintainer_team_key="ops-team"))
+    assert moved.maintainer is not None and moved.maintainer.maintainer_team is not None
+    assert moved.maintainer.maintainer_team.key == "ops-team" and moved.version == 2
+
+    project = launchdarkly_api.ProjectsApi(client).get_project("default")
+    assert project.default_client_side_availability is not None
+    assert project.default_client_side_availability.using_mobile_key is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from pulumi_launchdarkly_links.emulator import DEMO_PRODUCTION_ENV_ID, DEMO_TEST_ENV_ID
 
@@ -196,3 +197,74 @@ def test_view_associations_and_delete_drops_links(api: httpx.Client) -> None:
     assert linked(api, "platform", "flags")["totalCount"] == 0
     r = api.get(f"{assoc}/flags/dark-mode", headers=BETA).json()
     assert [v["key"] for v in r["items"]] == ["checkout"]
+
+
+MEMBER_ID = "5e6f7a8b9c0d1e2f3a4b5c6d"
+
+
+def test_plain_get_view_carries_the_maintainer_and_tags(api: httpx.Client) -> None:
+    body = {"key": "growth", "name": "Growth", "tags": ["g"], "maintainerId": MEMBER_ID}
+    assert api.post(VIEWS, json=body, headers=BETA).status_code == 200
+    view = api.get(f"{VIEWS}/growth", headers=BETA).json()  # no expand
+    assert view["maintainer"]["kind"] == "member"
+    assert view["maintainer"]["maintainerMember"]["id"] == MEMBER_ID
+    assert view["tags"] == ["g"] and view["generateSdkKeys"] is False
+    r = api.patch(f"{VIEWS}/growth", json={"maintainerTeamKey": "growth-team"}, headers=BETA)
+    team = api.get(f"{VIEWS}/growth", headers=BETA).json()["maintainer"]
+    assert r.status_code == 200 and team["kind"] == "team"
+    assert team["maintainerTeam"]["key"] == "growth-team"
+    assert "maintainer" not in api.get(f"{VIEWS}/checkout", headers=BETA).json()
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "words"),
+    [
+        (
+            "POST",
+            {"key": "v", "name": "V", "maintainerId": MEMBER_ID, "maintainerTeamKey": "t"},
+            "only one of maintainerId and maintainerTeamKey",
+        ),
+        ("POST", {"key": "v", "name": "V", "tags": "t"}, "tags must be an array"),
+        ("POST", {"key": "v", "name": "V", "description": 5}, "description must be a string"),
+        ("POST", {"key": "v"}, "name is required"),
+        (
+            "PATCH",
+            {"maintainerId": MEMBER_ID, "maintainerTeamKey": ""},
+            "only one of maintainerId and maintainerTeamKey",
+        ),
+        ("PATCH", {"archived": "yes"}, "archived must be a boolean"),
+    ],
+)
+def test_view_bodies_are_validated(
+    api: httpx.Client, method: str, body: dict[str, Any], words: str
+) -> None:
+    url = VIEWS if method == "POST" else f"{VIEWS}/checkout"
+    r = api.request(method, url, json=body, headers=BETA)
+    assert r.status_code == 400 and words in r.json()["message"]
+    assert r.json()["code"] == "invalid_request"
+
+
+def test_patch_archived_is_accepted_and_ignored_and_a_no_op_keeps_the_version(
+    api: httpx.Client,
+) -> None:
+    before = api.get(f"{VIEWS}/checkout", headers=BETA).json()
+    r = api.patch(f"{VIEWS}/checkout", json={"archived": True}, headers=BETA)
+    assert r.status_code == 200 and r.json()["archived"] is False
+    assert r.json()["version"] == before["version"]
+    renamed = api.patch(f"{VIEWS}/checkout", json={"name": "Checkout 2"}, headers=BETA).json()
+    assert renamed["version"] == before["version"] + 1
+
+
+def test_project_answers_carry_default_client_side_availability(api: httpx.Client) -> None:
+    project = api.get("/api/v2/projects/default").json()
+    assert project["defaultClientSideAvailability"] == {
+        "usingMobileKey": True,
+        "usingEnvironmentId": False,
+    }
+
+
+def test_patching_one_maintainer_side_replaces_the_other(api: httpx.Client) -> None:
+    api.patch(f"{VIEWS}/checkout", json={"maintainerTeamKey": "ops"}, headers=BETA)
+    r = api.patch(f"{VIEWS}/checkout", json={"maintainerId": MEMBER_ID}, headers=BETA)
+    assert r.json()["maintainer"]["kind"] == "member"
+    assert r.json()["maintainer"]["maintainerMember"]["id"] == MEMBER_ID

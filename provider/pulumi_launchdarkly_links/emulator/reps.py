@@ -85,6 +85,8 @@ def project_rep(project: dict[str, Any], with_environments: bool = False) -> dic
         "name": project["name"],
         "tags": list(project["tags"]),
         "includeInSnippetByDefault": False,
+        # Only `environments` is behind `expand`; this is in every real answer.
+        "defaultClientSideAvailability": {"usingMobileKey": True, "usingEnvironmentId": False},
     }
     if with_environments:
         rep["environments"] = [
@@ -207,20 +209,11 @@ def view_rep(project: dict[str, Any], view: dict[str, Any], expand: list[str]) -
     envs_by_id = {e["_id"]: e for e in project["environments"].values()}
     flag_keys = list(links["flags"])
     seg_keys = list(links["segments"])
-    if "maintainer" in expand and (view.get("maintainerId") or view.get("maintainerTeamKey")):
-        if view.get("maintainerTeamKey"):
-            team = view["maintainerTeamKey"]
-            rep["maintainer"] = {
-                "id": stable_id("team", team),
-                "kind": "team",
-                "maintainerTeam": {"id": stable_id("team", team), "key": team, "name": team},
-            }
-        else:
-            rep["maintainer"] = {
-                "id": view["maintainerId"],
-                "kind": "member",
-                "maintainerMember": {"id": view["maintainerId"], "role": "admin", **MEMBER},
-            }
+    maintainer = _maintainer_rep(view)
+    if maintainer is not None:
+        # Present with or without expand=maintainer: LaunchDarkly's Terraform provider reads
+        # maintainer_id / maintainer_team_key back from a plain GET (acceptance-tested).
+        rep["maintainer"] = maintainer
     if "flagsSummary" in expand:
         items = [
             {
@@ -295,6 +288,25 @@ def view_rep(project: dict[str, Any], view: dict[str, Any], expand: list[str]) -
             "totalCount": len(flag_keys) + len(seg_keys),
         }
     return rep
+
+
+def _maintainer_rep(view: dict[str, Any]) -> dict[str, Any] | None:
+    """`Maintainer`: the team when a team key is set, else the member; None when neither is."""
+    team = view.get("maintainerTeamKey")
+    if team:
+        return {
+            "id": stable_id("team", team),
+            "kind": "team",
+            "maintainerTeam": {"id": stable_id("team", team), "key": team, "name": team},
+        }
+    member_id = view.get("maintainerId")
+    if member_id:
+        return {
+            "id": member_id,
+            "kind": "member",
+            "maintainerMember": {"id": member_id, "role": "admin", **MEMBER},
+        }
+    return None
 
 
 def _expanded_flag(project_key: str, flag: dict[str, Any] | None, key: str) -> dict[str, Any]:

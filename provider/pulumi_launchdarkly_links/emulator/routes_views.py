@@ -45,13 +45,24 @@ def _resource_type(runtime: Runtime, value: str) -> str:
 
 
 def _validate_view_fields(body: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    """Type-check a ViewPost / ViewPatch body and return the fields to apply.
+
+    A null field counts as absent (Go's JSON decoding), so it is neither checked nor applied.
+    Both maintainer fields present is refused even when one is "": LaunchDarkly's Terraform
+    provider notes that sending the cleared side as "" trips the same 400 ("Team maintainer key
+    and member maintainer ID cannot both be set").
+    """
     for name in ("name", "description", "maintainerId", "maintainerTeamKey"):
         optional_str(body, name)
     optional_str_list(body, "tags")
-    if body.get("maintainerId") and body.get("maintainerTeamKey"):
+    if body.get("archived") is not None and not isinstance(body["archived"], bool):
+        raise bad_request("archived must be a boolean")
+    if body.get("maintainerId") is not None and body.get("maintainerTeamKey") is not None:
         raise bad_request("only one of maintainerId and maintainerTeamKey may be set")
-    # The real API ignores unknown fields; so do we, but only known ones are applied.
-    return {k: v for k, v in body.items() if k in allowed}
+    # The real API ignores unknown fields; so do we, but only known ones are applied. `archived`
+    # (ViewPatch in the v23 spec) is accepted and ignored: LaunchDarkly removed view archival
+    # (api-client v24), and no View answer carries an archived view any more.
+    return {k: v for k, v in body.items() if k in allowed and v is not None}
 
 
 # -- view CRUD ----------------------------------------------------------------------------------
@@ -117,13 +128,15 @@ async def patch_view(request: Request) -> Response:
     with rt.store.write() as state:
         project = get_project(state, _path(request, "projectKey"))
         view = get_view(project, _path(request, "viewKey"))
-        if fields.get("maintainerId"):
-            view["maintainerTeamKey"] = None
-        if fields.get("maintainerTeamKey"):
-            view["maintainerId"] = None
-        view.update(fields)
-        view["version"] += 1
-        view["updatedAt"] = rt.store.now_ms()
+        # One maintainer at a time: setting either side replaces the other.
+        if "maintainerId" in fields:
+            fields["maintainerTeamKey"] = None
+        elif "maintainerTeamKey" in fields:
+            fields["maintainerId"] = None
+        if any(view.get(name) != value for name, value in fields.items()):
+            view.update(fields)
+            view["version"] += 1
+            view["updatedAt"] = rt.store.now_ms()
         return JSONResponse(reps.view_rep(project, view, []))
 
 
