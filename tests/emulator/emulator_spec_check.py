@@ -392,10 +392,11 @@ REFUSALS: tuple[Refusal, ...] = (
     ),
     Refusal(
         "flag-link-needs-deep-link",
-        "flagLinkPost marks no field required, but a flag link answer always has `_deepLink`",
+        "flagLinkPost marks no field required, but a flag link answer always has `_deepLink`: "
+        "a URL link (no integrationKey) needs one",
         400,
         "invalid_request",
-        r"^deepLink is required$",
+        r"^deepLink is required for a URL flag link \(no integrationKey\)$",
     ),
     Refusal(
         "flag-link-patch-paths",

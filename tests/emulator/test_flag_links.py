@@ -78,3 +78,11 @@ def test_unknown_flag_and_project(api: httpx.Client) -> None:
         "/api/v2/flag-links/projects/nope/flags/x", json={"deepLink": "https://x"}, headers=BETA
     )
     assert r.status_code == 404 and "nope" in r.json()["message"]
+
+
+def test_an_integration_link_needs_no_deep_link(api: httpx.Client) -> None:
+    # flagLinkPost requires nothing; an integration link's URL comes from its integration.
+    made = create(api, key="jira-1", integrationKey="jira", metadata={"issue": "CHK-1"})
+    assert made.status_code == 201
+    assert made.json()["_deepLink"] and made.json()["_integrationKey"] == "jira"
+    assert create(api, key="url-1").status_code == 400  # a URL link does need one

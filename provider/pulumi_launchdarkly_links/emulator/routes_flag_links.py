@@ -42,11 +42,18 @@ async def list_flag_links(request: Request) -> Response:
 
 
 def _parse_post(body: dict[str, Any]) -> dict[str, Any]:
-    deep_link = body.get("deepLink")
-    if not isinstance(deep_link, str) or not deep_link:
-        raise bad_request("deepLink is required")
-    for name in ("key", "title", "description", "integrationKey"):
+    for name in ("key", "title", "description", "integrationKey", "deepLink"):
         optional_str(body, name)
+    deep_link = body.get("deepLink")
+    integration_key = body.get("integrationKey")
+    if not deep_link and not integration_key:
+        # The spec makes deepLink optional: an integration link's URL comes from the
+        # integration's manifest. A URL link without one is refused, as it most plausibly is.
+        raise bad_request("deepLink is required for a URL flag link (no integrationKey)")
+    if not deep_link:
+        # The docs do not say what `_deepLink` (required in FlagLinkRep) holds then; the
+        # integration's own page for the metadata is the most plausible answer.
+        deep_link = f"https://integrations.example.invalid/{integration_key}"
     timestamp = body.get("timestamp")
     if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, int)):
         raise bad_request("timestamp must be an integer (Unix milliseconds)")
