@@ -6,12 +6,16 @@ the LaunchDarkly UI or another tool would make it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import launchdarkly_api
 from launchdarkly_api import (
     ViewLinkRequest,
     ViewLinkRequestKeys,
     ViewLinkRequestSegmentIdentifier,
     ViewLinkRequestSegmentIdentifiers,
+    ViewPatch,
+    ViewPost,
 )
 
 from pulumi_launchdarkly_links.emulator import EmulatorServer
@@ -54,6 +58,17 @@ class OfficialClient:
 
     def delete_view(self, project: str, view: str) -> None:
         self.views.delete_view(project, view)
+
+    def create_view(self, project: str, key: str, name: str, **fields: Any) -> None:
+        """`fields` as ViewPost names them: description, tags, maintainer_id, ..."""
+        self.views.create_view(project, ViewPost(key=key, name=name, **fields))
+
+    def update_view(self, project: str, view: str, **fields: Any) -> None:
+        """A change made in the UI: `fields` as ViewPatch names them (name, tags, ...)."""
+        self.views.update_view(project, view, ViewPatch(**fields))
+
+    def get_view(self, project: str, view: str) -> launchdarkly_api.View:
+        return self.views.get_view(project, view)
 
     def delete_flag_link(self, project: str, flag: str, link_id: str) -> None:
         self.flag_links.delete_flag_link(project, flag, link_id)

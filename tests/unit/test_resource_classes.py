@@ -7,10 +7,10 @@ import inspect
 import pulumi
 import pytest
 
-from pulumi_launchdarkly_links import FlagLink, ViewMembership
+from pulumi_launchdarkly_links import FlagLink, View, ViewMembership
 
 
-@pytest.mark.parametrize("resource_class", [ViewMembership, FlagLink])
+@pytest.mark.parametrize("resource_class", [ViewMembership, FlagLink, View])
 def test_every_argument_is_documented(resource_class: type) -> None:
     doc = inspect.getdoc(resource_class.__init__) or ""
     arguments = [name for name in inspect.signature(resource_class.__init__).parameters]

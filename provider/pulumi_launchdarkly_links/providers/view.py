@@ -1,0 +1,242 @@
+"""The View dynamic provider: one LaunchDarkly view (its name, description, tags, maintainer).
+
+Requests per operation: create 1 (POST) plus 1 GET at preview; update 1 (PATCH, none when only
+`adopt`/`force_destroy` change); refresh 1 (GET); delete 2 (GET with the member counts, DELETE),
+1 with `force_destroy=True`; check and diff of an existing View none. A view with the same key
+costs a GET (and a PATCH when adopted with differences).
+
+A View never changes members. Deleting a view drops its links with it (LaunchDarkly's DELETE
+has no "not empty" answer), so delete refuses a view that still has members, unless
+`force_destroy=True`: those links belong to whoever made them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
+
+from ..api import (
+    BadRequestError,
+    ConflictError,
+    LaunchDarklyError,
+    NotFoundError,
+    ResourceType,
+    ViewPatch,
+)
+from ..api._models import ViewSummary
+from ._inputs import is_unknown, without_engine_keys
+from ._session import LaunchDarklyProvider
+from .errors import ProviderError
+from .lookups import split_view_id
+from .view_plan import (
+    REPLACE_INPUTS,
+    changed_inputs,
+    differences_from_new,
+    linked_counts_message,
+    normalise_view_inputs,
+    refreshed_inputs,
+    view_id,
+    view_input_problems,
+    view_outputs,
+    view_patch,
+    view_post,
+)
+
+# Member counts of a view in one GET; types whose summary is missing are counted from /linked.
+SUMMARY_EXPANDS: dict[ResourceType, str] = {
+    "flags": "flagsSummary",
+    "segments": "segmentsSummary",
+    "aiConfigs": "aiConfigsSummary",
+    "metrics": "metricsSummary",
+}
+# Types a view surely supports: without a summary they are counted from /linked instead.
+_ALWAYS_COUNTED: tuple[ResourceType, ...] = ("flags", "segments")
+
+
+class ViewProvider(LaunchDarklyProvider):
+    """check/diff/create/read/update/delete for `View`; ID is `project_key/key`."""
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        self.check_configuration()
+        problems = view_input_problems(without_engine_keys(news))
+        if problems:
+            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        inputs = normalise_view_inputs(news)
+        refusal = None if without_engine_keys(olds) else self._refusal_at_preview(inputs)
+        return CheckResult(inputs, [CheckFailure("key", refusal)] if refusal else [])
+
+    def _refusal_at_preview(self, inputs: dict[str, Any]) -> str | None:
+        """Only before a create: an existing view with this key that the create would refuse.
+        Any trouble reading is left to create, which says what is wrong."""
+        if inputs.get("adopt") or any(is_unknown(value) for value in inputs.values()):
+            return None
+        try:
+            existing = self.client.get_view(inputs["project_key"], inputs["key"])
+        except LaunchDarklyError:
+            return None
+        differences = differences_from_new(existing, inputs)
+        return self._exists_message(inputs, differences) if differences else None
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = changed_inputs(without_engine_keys(olds), without_engine_keys(news))
+        replaces = [name for name in changed if name in REPLACE_INPUTS]
+        # A new project or key is another view: create it, then delete the old one.
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = without_engine_keys(props)
+        post = view_post(inputs)
+        try:
+            view = self.client.post_view(inputs["project_key"], post)
+            outputs = view_outputs(inputs, view, accepted=post)
+        except ConflictError:
+            outputs = self._take_over_existing(inputs)
+        except NotFoundError:
+            raise ProviderError(
+                f"project '{inputs['project_key']}' was not found in LaunchDarkly, so view "
+                f"'{inputs['key']}' cannot be created there; check project_key"
+            ) from None
+        except BadRequestError as error:
+            raise self._refused(inputs, error) from None
+        return CreateResult(view_id(inputs["project_key"], outputs["key"]), outputs)
+
+    def _take_over_existing(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        project_key, key = inputs["project_key"], inputs["key"]
+        try:
+            existing = self.client.get_view(project_key, key)
+        except NotFoundError:
+            raise ProviderError(
+                f"LaunchDarkly answered 409 Conflict creating view '{key}' in project "
+                f"'{project_key}', but no view with that key exists now; run `pulumi up` again"
+            ) from None
+        differences = differences_from_new(existing, inputs)
+        if not differences:
+            print(
+                f"View '{key}': adopting the existing view in project '{project_key}', which is "
+                "exactly what this resource creates (most likely made by an interrupted "
+                "`pulumi up`)",
+                file=sys.stderr,
+            )
+            return view_outputs(inputs, existing)
+        if not inputs.get("adopt"):
+            raise ProviderError(self._exists_message(inputs, differences))
+        state = view_outputs(inputs, existing)
+        patch = view_patch(state, inputs)
+        print(
+            f"View '{key}': adopting the existing view in project '{project_key}'; it differs: "
+            + "; ".join(differences)
+            + (
+                f". Updating {', '.join(sorted(patch.to_json_body()))}."
+                if not patch.is_empty()
+                else ". Nothing declared differs, so nothing is updated."
+            ),
+            file=sys.stderr,
+        )
+        return state if patch.is_empty() else self._patch(inputs, patch)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        recorded = without_engine_keys(props)
+        if "project_key" not in recorded:  # `View.get(name, id)`: only the ID is known
+            project_key, key = split_view_id(id_)
+            recorded = {"project_key": project_key, "key": key}
+        try:
+            view = self.client.get_view(recorded["project_key"], recorded["key"])
+        except NotFoundError:
+            return ReadResult(None, {})  # LaunchDarkly confirmed the view is gone
+        outputs = view_outputs(recorded, view)
+        return ReadResult(
+            view_id(recorded["project_key"], view.key), outputs, inputs=refreshed_inputs(outputs)
+        )
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        state, inputs = without_engine_keys(olds), without_engine_keys(news)
+        patch = view_patch(state, inputs)
+        if patch.is_empty():
+            flags = {name: bool(inputs.get(name)) for name in ("adopt", "force_destroy")}
+            return UpdateResult({**state, **flags})
+        return UpdateResult(self._patch(inputs, patch))
+
+    def _patch(self, inputs: dict[str, Any], patch: ViewPatch) -> dict[str, Any]:
+        project_key, key = inputs["project_key"], inputs["key"]
+        try:
+            view = self.client.update_view(project_key, key, patch)
+        except NotFoundError:
+            raise ProviderError(
+                f"view '{key}' in project '{project_key}' no longer exists; run "
+                "`pulumi refresh` and then `pulumi up` to create it again"
+            ) from None
+        except BadRequestError as error:
+            raise self._refused(inputs, error) from None
+        return view_outputs(inputs, view, accepted=patch)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        state = without_engine_keys(props)
+        project_key, key = state["project_key"], state["key"]
+        if not state.get("force_destroy"):
+            try:
+                counts = self._linked_counts(project_key, key)
+            except NotFoundError:
+                return  # already gone: the goal of a delete is met
+            if any(counts.values()):
+                raise ProviderError(
+                    f"view '{key}' in project '{project_key}' still has "
+                    f"{linked_counts_message(counts)} linked, which no resource of this stack "
+                    "unlinked; deleting the view would drop those links. Unlink them, or set "
+                    "force_destroy=True on this View and run `pulumi up` to delete it with its "
+                    "links, or keep the view: opts=pulumi.ResourceOptions(retain_on_delete=True) "
+                    "and `pulumi up` before `pulumi destroy`. The View stays in the state."
+                )
+        try:
+            self.client.delete_view(project_key, key)
+        except NotFoundError:
+            # A retried DELETE may answer 404 for a view its first attempt deleted: confirm.
+            try:
+                self.client.get_view(project_key, key)
+            except NotFoundError:
+                return
+            raise ProviderError(
+                f"LaunchDarkly answered 404 to deleting view '{key}' in project "
+                f"'{project_key}', yet the view still exists; run `pulumi destroy` again"
+            ) from None
+
+    def _linked_counts(self, project_key: str, key: str) -> dict[str, int]:
+        view = self.client.get_view_expanded(project_key, key, SUMMARY_EXPANDS.values())
+        summaries: dict[ResourceType, ViewSummary | None] = {
+            "flags": view.flags_summary,
+            "segments": view.segments_summary,
+            "aiConfigs": view.ai_configs_summary,
+            "metrics": view.metrics_summary,
+        }
+        counts: dict[str, int] = {
+            name: summary.count for name, summary in summaries.items() if summary
+        }
+        for name in _ALWAYS_COUNTED:
+            if name not in counts:
+                counts[name] = len(self.client.list_linked_resources(project_key, key, name))
+        return counts
+
+    @staticmethod
+    def _exists_message(inputs: Mapping[str, Any], differences: list[str]) -> str:
+        return (
+            f"view '{inputs['key']}' already exists in project '{inputs['project_key']}' and "
+            f"differs from this View: {'; '.join(differences)}. Set adopt=True to manage that "
+            "view (the inputs you declare are written to it; inputs you leave out keep its "
+            "values), or give this View another key."
+        )
+
+    @staticmethod
+    def _refused(inputs: Mapping[str, Any], error: BadRequestError) -> ProviderError:
+        return ProviderError(
+            f"LaunchDarkly refused view '{inputs['key']}' in project '{inputs['project_key']}' "
+            f"(400): {error.message}. Fix the input it names and run `pulumi up` again."
+        )
