@@ -12,6 +12,7 @@ from pulumi import dynamic
 from ._pickler_guard import unwrap_pulumi_pickler
 from .providers.flag_link import FlagLinkProvider
 from .providers.flag_link_claims import FlagLinkClaims
+from .providers.flag_link_plan import OUTPUT_NAMES
 
 # One registry per program run, keyed by its root stack resource: an Automation API process
 # runs many programs, and a link declared by the last run is free for the next.
@@ -151,3 +152,25 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
         super().__init__(FlagLinkProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> FlagLink:
+        """The live link with this ID, read at every run; Pulumi never changes or deletes a
+        resource it only reads.
+
+        :param resource_name: the Pulumi resource name.
+        :param id: `project_key/flag_key/link_id` (the link's `_id`), as a FlagLink's ID is.
+        :param opts: Pulumi resource options.
+        """
+        link = FlagLink.__new__(FlagLink)
+        unwrap_pulumi_pickler()
+        dynamic.Resource.__init__(
+            link,
+            FlagLinkProvider(),
+            resource_name,
+            dict.fromkeys(OUTPUT_NAMES),
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
+        )
+        return link

@@ -10,9 +10,9 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from pulumi_launchdarkly_links import View, ViewMembership, get_view
+from pulumi_launchdarkly_links import FlagLink, View, ViewMembership, get_view
 
-from .harness import Stack, emulator_api, linked
+from .harness import Stack, emulator_api, flag_links, linked
 from .official_client import OfficialClient
 
 PROJECT = "default"
@@ -259,3 +259,27 @@ def test_lookups_read_what_is_there(new_stack: Callable[..., Stack]) -> None:
     # Read-only: destroying the stack leaves the view and its members alone.
     stack.destroy()
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == {"new-checkout", "pay-later"}
+
+
+def test_flag_link_get_reads_the_live_link(new_stack: Callable[..., Stack]) -> None:
+    stack = new_stack()
+    with emulator_api(stack.emulator) as api:
+        made = api.post(
+            f"/api/v2/flag-links/projects/{PROJECT}/flags/new-checkout",
+            json={"key": "chk-1", "deepLink": "https://jira.example.com/browse/CHK-1"},
+        ).raise_for_status()
+    link_id = made.json()["_id"]
+    OfficialClient(stack.emulator).set_flag_link_title(PROJECT, "new-checkout", link_id, "CHK-1")
+
+    def program() -> None:
+        link = FlagLink.get("chk-1", f"{PROJECT}/new-checkout/{link_id}")
+        pulumi.export("title", link.title)
+        pulumi.export("deep_link", link.deep_link)
+
+    outputs = stack.program(program).up().outputs
+    assert outputs["title"].value == "CHK-1"
+    assert outputs["deep_link"].value == "https://jira.example.com/browse/CHK-1"
+    stack.destroy()
+    assert [link["_id"] for link in flag_links(stack.emulator, PROJECT, "new-checkout")] == [
+        link_id
+    ]

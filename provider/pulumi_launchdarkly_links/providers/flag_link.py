@@ -38,6 +38,7 @@ from .flag_link_plan import (
     patch_operations,
 )
 from .flag_link_writes import create_flag_link, patch_flag_link
+from .lookups import split_flag_link_id
 
 
 def flag_link_id(project_key: str, flag_key: str, link_id: str) -> str:
@@ -91,12 +92,9 @@ class FlagLinkProvider(LaunchDarklyProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         state = without_engine_keys(props)
-        if "flag_key" not in state:
-            raise ProviderError(
-                f"cannot read {id_!r} without state: `pulumi import` is not supported for "
-                "dynamic resources (pulumi/pulumi#16175); declare the FlagLink with the same "
-                "key and attributes and `pulumi up` adopts the existing link"
-            )
+        if "flag_key" not in state:  # `FlagLink.get(name, id)`: only the ID is known
+            project_key, flag_key, link_id = split_flag_link_id(id_)
+            state = {"project_key": project_key, "flag_key": flag_key, "link_id": link_id}
         link = find_flag_link(
             self.client,
             state["project_key"],

@@ -10,6 +10,7 @@ import pytest
 from pulumi_launchdarkly_links.api import LaunchDarklyClient
 from pulumi_launchdarkly_links.lookups import LinkedSegment, ViewNotFoundError, read_view
 from pulumi_launchdarkly_links.providers.errors import ProviderError
+from pulumi_launchdarkly_links.providers.flag_link import FlagLinkProvider
 from pulumi_launchdarkly_links.providers.lookups import (
     read_membership_by_id,
     split_flag_link_id,
@@ -114,3 +115,28 @@ def test_read_view_returns_the_view_with_its_flags_and_segments(
 def test_read_view_of_a_missing_view_says_which(client: LaunchDarklyClient) -> None:
     with pytest.raises(ViewNotFoundError, match="view 'nope' was not found in project 'default'"):
         read_view(client, "default", "nope")
+
+
+def test_flag_link_read_from_the_id_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    link = {
+        "_id": "abc",
+        "_key": "chk-1",
+        "_deepLink": "https://jira.example.com/browse/CHK-1",
+        "title": "CHK-1",
+        "_createdAt": 5,
+    }
+
+    def links(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v2/flag-links/projects/default/flags/new-checkout"
+        return httpx.Response(200, json={"items": [link]})
+
+    client = LaunchDarklyClient(
+        access_token="api-test", base_url="https://ld.test", transport=httpx.MockTransport(links)
+    )
+    monkeypatch.setattr(FlagLinkProvider, "client", property(lambda self: client))
+    read = FlagLinkProvider().read("default/new-checkout/abc", {})
+    assert read.id == "default/new-checkout/abc" and read.outs is not None
+    assert (read.outs["key"], read.outs["title"], read.outs["link_id"]) == ("chk-1", "CHK-1", "abc")
+    assert FlagLinkProvider().read("default/new-checkout/gone", {}).id is None
+    with pytest.raises(ProviderError, match="'project_key/flag_key/link_id'"):
+        FlagLinkProvider().read("default/new-checkout", {})
