@@ -10,7 +10,7 @@ import yaml
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 from .cli_project import CliProject
-from .harness import REPO_ROOT, flag_links, linked
+from .harness import REPO_ROOT, emulator_api, flag_links, linked
 
 
 def test_bootstrap_environment_from_yaml(
@@ -22,10 +22,16 @@ def test_bootstrap_environment_from_yaml(
     shutil.copy(example / "flags.yaml", work_dir / "flags.yaml")
     project = CliProject(work_dir, emulator, (example / "__main__.py").read_text())
 
-    project.run("up", "--yes", "--skip-preview")
     catalogue = yaml.safe_load((example / "flags.yaml").read_text())
+    view_key = catalogue["view"]["key"]
+    with emulator_api(emulator) as api:  # the example makes its view: none exists before
+        assert api.get(f"/api/v2/projects/default/views/{view_key}").status_code == 404
+    project.run("up", "--yes", "--skip-preview")
+    with emulator_api(emulator) as api:
+        view = api.get(f"/api/v2/projects/default/views/{view_key}").raise_for_status().json()
+    assert (view["name"], view["tags"]) == (catalogue["view"]["name"], catalogue["view"]["tags"])
     keys = {flag["key"] for flag in catalogue["flags"]}
-    assert linked(emulator, "default", "checkout", "flags") == keys
+    assert linked(emulator, "default", view_key, "flags") == keys
     for flag in catalogue["flags"]:
         (link,) = flag_links(emulator, "default", flag["key"])
         assert (link["_key"], link["_deepLink"]) == (f"{flag['key']}-ticket", flag["ticket"])
@@ -41,4 +47,4 @@ def test_bootstrap_environment_from_yaml(
         "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
         "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}": 1,
     }
-    assert linked(emulator, "default", "checkout", "flags") == keys | {"dark-mode"}
+    assert linked(emulator, "default", view_key, "flags") == keys | {"dark-mode"}
