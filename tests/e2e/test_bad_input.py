@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from pulumi_launchdarkly_links import FlagLink, SegmentRef, ViewMembership
+from pulumi_launchdarkly_links import FlagLink, SegmentRef, View, ViewMembership
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 from .bad_input_support import (
@@ -34,11 +34,21 @@ PROJECT, VIEW, FLAG = "default", "checkout", "new-checkout"
 TICKET = "https://jira.example.com/browse/CHK-1"
 WRONG_TOKEN = "api-0123456789abcdef-wrong-token"
 FLAG_LINK_CREATE = "/api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}"
+VIEW_CREATE = "/api/v2/projects/{projectKey}/views"
 
 
 def view(**inputs: Any) -> Callable[[], None]:
     def program() -> None:
         ViewMembership("checkout", **{"project_key": PROJECT, "view_key": VIEW, **inputs})
+
+    return program
+
+
+def view_resource(**inputs: Any) -> Callable[[], None]:
+    def program() -> None:
+        View(
+            "storefront", **{"project_key": PROJECT, "key": "storefront", "name": "Store", **inputs}
+        )
 
     return program
 
@@ -188,6 +198,47 @@ CASES = [
             command="up",
         ),
         id="view-project-does-not-exist",
+    ),
+    # -- View inputs (preview, except where only LaunchDarkly can tell) --------------------------
+    pytest.param(
+        Case(
+            view_resource(key="StoreFront"),
+            ("key 'StoreFront' has uppercase letters", "write key='storefront'"),
+        ),
+        id="view-resource-key-uppercase",
+    ),
+    pytest.param(
+        Case(
+            view_resource(maintainer_id="5e6f7a8b9c0d1e2f3a4b5c6d", maintainer_team_key="store"),
+            ("give exactly one of maintainer_id and maintainer_team_key, not both",),
+        ),
+        id="view-resource-two-maintainers",
+    ),
+    pytest.param(
+        Case(
+            view_resource(maintainer_id="alice@example.com"),
+            ("maintainer_id 'alice@example.com' is not a LaunchDarkly member ID",),
+        ),
+        id="view-resource-maintainer-id-is-an-email",
+    ),
+    pytest.param(
+        Case(
+            view_resource(key=VIEW, name="Not the seeded one"),
+            (
+                "view 'checkout' already exists in project 'default' and differs from this View",
+                "Set adopt=True",
+            ),
+        ),
+        id="view-resource-exists-and-differs",
+    ),
+    pytest.param(
+        Case(
+            view_resource(project_key="no-such-project"),
+            ("project 'no-such-project' was not found in LaunchDarkly, so view 'storefront'",),
+            command="up",
+            refused_mutations=(("POST", VIEW_CREATE, 404),),
+        ),
+        id="view-resource-project-does-not-exist",
     ),
     # -- FlagLink inputs (preview) -------------------------------------------------------------
     pytest.param(
