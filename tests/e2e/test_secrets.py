@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi import automation as auto
 
-from pulumi_launchdarkly_links import FlagLink, ViewMembership
+from pulumi_launchdarkly_links import FlagLink, View, ViewMembership, get_view
 from pulumi_launchdarkly_links.emulator import EmulatorServer, EmulatorSettings
 
 from .bad_input_support import NoTokenStack
@@ -57,6 +58,8 @@ def program(*, missing_flag: bool = False) -> Callable[[], None]:
             adopt=True,
         )
         FlagLink("chk-1-ticket", project_key=PROJECT, flag_key=FLAG, deep_link=TICKET)
+        View("payments", project_key=PROJECT, key="payments", name="Payments", tags=["t"])
+        pulumi.export("checkout", get_view(PROJECT, VIEW).as_dict())  # read in the program
         if missing_flag:
             FlagLink("ghost", project_key=PROJECT, flag_key="no-such-flag", deep_link=TICKET)
 

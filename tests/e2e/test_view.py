@@ -227,6 +227,7 @@ def test_view_and_membership_in_one_program(new_stack: Callable[..., Stack]) -> 
         )
 
     stack = new_stack().program(program)
+    assert stack.preview().change_summary == {"create": 3}
     stack.up()
     assert linked(stack.emulator, PROJECT, "payments", "flags") == {"pay-later", "new-checkout"}
     assert stack.preview().change_summary == {"same": 3}
