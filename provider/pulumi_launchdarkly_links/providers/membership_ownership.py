@@ -93,16 +93,17 @@ def types_to_read(
     """The member types whose live membership the plan needs (each costs a `/linked` read).
 
     Create reads every type it lists: it must know what was linked before, so that it links
-    only what is missing and a rollback leaves those members alone. Update reads only where it
-    takes exclusive ownership, or drops a type it owned exclusively; so an update between two
-    non-exclusive programs, or within exclusive, sends no read. Delete reads where it owns
-    everything (exclusive).
+    only what is missing and a rollback leaves those members alone. An exclusive update reads
+    every type it lists, so that after it the view holds exactly the declared members even if
+    someone linked more since the last refresh, and the adopt check sees what it takes over.
+    An update between non-exclusive programs sends no read. Dropping a type it owned
+    exclusively, and deleting an exclusive resource, read that type: everything in it is owned.
     """
     if recorded is None:
         return managed_types(declared or {})
     if declared is None:
         return managed_types(recorded) if _is_exclusive(recorded) else []
-    needed = [name for name in managed_types(declared) if takes_ownership(declared, recorded, name)]
+    needed = managed_types(declared) if _is_exclusive(declared) else []
     if _is_exclusive(recorded):
         needed += [name for name in managed_types(recorded) if name not in managed_types(declared)]
     return needed
@@ -160,11 +161,12 @@ def _plan_type(
         have = members_of(name, live.get(name))
         undeclared = have - want if _is_exclusive(declared) else none
         return want - have, undeclared, undeclared
+    if _is_exclusive(declared):  # exclusive before and now: it owns everything linked
+        have = members_of(name, live.get(name))
+        return want - have, have - want, none
     if not recorded_it:  # a newly listed type, not exclusive: linking is idempotent
         return want, none, none
     recorded_members = members_of(name, recorded.get(name))
-    if _is_exclusive(declared):  # exclusive before and now: it owns all it recorded
-        return want - recorded_members, recorded_members - want, none
     return want - recorded_members, declared_before(recorded, name) - want, none
 
 

@@ -55,8 +55,8 @@ def test_a_type_newly_managed_under_exclusive_is_read_and_checked() -> None:
     # Item 3.
     recorded = props(flags=["a"], exclusive=True)
     declared = props(flags=["a"], segments=[seg("mine")], exclusive=True)
-    assert types_to_read(declared, recorded) == ["segments"]
-    plan = plan_membership(declared, recorded, {"segments": [seg("theirs")]})
+    assert types_to_read(declared, recorded) == ["flags", "segments"]
+    plan = plan_membership(declared, recorded, {"flags": ["a"], "segments": [seg("theirs")]})
     assert [(r.input_name, r.undeclared) for r in plan.refusals] == [
         ("segments", ((PROD, "theirs"),))
     ]
@@ -75,9 +75,18 @@ def test_leaving_exclusive_never_unlinks_what_a_refresh_found_but_nobody_declare
 
 def test_staying_exclusive_unlinks_what_others_linked_as_drift() -> None:
     state = refreshed_outputs(props(flags=["a"], exclusive=True), {"flags": ["a", "theirs"]})
-    plan = plan_membership(props(flags=["a"], exclusive=True), state, {})
+    plan = plan_membership(props(flags=["a"], exclusive=True), state, {"flags": ["a", "theirs"]})
     assert changes(plan) == {"flags": ((), ("theirs",))}
     assert plan.outputs is not None and plan.outputs["linked_by_others"] is None
+
+
+def test_an_exclusive_update_reads_the_view_so_it_holds_exactly_what_is_declared() -> None:
+    # Someone linked 'late' after the last refresh: the state cannot know, the read does.
+    recorded = props(flags=["a"], exclusive=True)
+    declared = props(flags=["a", "b"], exclusive=True)
+    assert types_to_read(declared, recorded) == ["flags"]
+    plan = plan_membership(declared, recorded, {"flags": ["a", "late"]})
+    assert changes(plan) == {"flags": (("b",), ("late",))}
 
 
 def test_non_exclusive_refresh_records_only_declared_members_still_linked() -> None:
@@ -105,7 +114,7 @@ def test_exclusive_delete_and_dropped_types_unlink_everything_of_the_type() -> N
         "segments": ((), ((PROD, "s"),)),
     }
     declared = props(flags=["a"], exclusive=True)
-    assert types_to_read(declared, recorded) == ["segments"]
+    assert types_to_read(declared, recorded) == ["flags", "segments"]
 
 
 def test_refresh_keeps_environment_keys_for_segments_others_linked() -> None:

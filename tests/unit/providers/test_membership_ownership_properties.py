@@ -7,6 +7,7 @@ and what LaunchDarkly has, and check the contract on whatever it finds.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hypothesis import given, settings
@@ -23,6 +24,8 @@ KEYS = ["a", "b", "c", "d", "e"]
 TYPES = ["flags", "metrics"]
 
 member_sets = st.frozensets(st.sampled_from(KEYS))
+# `make fuzz` (HYPOTHESIS_PROFILE=fuzz) looks ten times harder than `make test`.
+SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 1
 
 
 @st.composite
@@ -69,7 +72,7 @@ def owned(
     return frozenset(state[name]) - frozenset(others)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 * SCALE, deadline=None)
 @given(
     declared=st.none() | programs(),
     recorded=st.none() | states(),
@@ -112,7 +115,7 @@ def test_nothing_unowned_is_unlinked_and_an_up_converges(
                 assert after == frozenset(declared[name])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(state=states(), view=st.fixed_dictionaries({name: member_sets for name in TYPES}))
 def test_refresh_records_only_what_is_linked(
     state: dict[str, Any], view: dict[str, frozenset[str]]
