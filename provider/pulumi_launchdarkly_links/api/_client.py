@@ -11,7 +11,8 @@ table in code). A request is repeated only when repeating it cannot do anything 
     anything else (400-499, 501, ...)            no                   no
 
     (1) GET, HEAD, OPTIONS, PUT and DELETE, and calls marked idempotent: view link/unlink,
-        which are set operations.
+        which are set operations, and a view's PATCH, whose plain-object body sets fields to
+        values (not JSON Patch).
     (2) PATCH and POST (creates): a 5xx or a lost answer does not say whether LaunchDarkly
         applied the request, and a replayed JSON Patch `remove` fails with 400 or a replayed
         create makes a duplicate. The error's `may_have_been_applied` says so, and the caller
@@ -638,7 +639,8 @@ class LaunchDarklyClient:
         )
 
     def update_view(self, project_key: str, view_key: str, patch: ViewPatch) -> View:
-        """Replace the fields set in `patch` (a plain JSON object, not JSON Patch)."""
+        """Replace the fields set in `patch` (a plain JSON object, not JSON Patch). Repeating it
+        sets the same values again, so it is retried like a GET."""
         return self._call(
             "PATCH",
             _VIEW,
@@ -646,6 +648,7 @@ class LaunchDarklyClient:
             segments={"project_key": project_key, "view_key": view_key},
             json=patch.to_json_body(),
             not_found_hint=_view_hint(project_key, view_key),
+            idempotent=True,
         )
 
     def get_view_expanded(self, project_key: str, view_key: str, expand: Iterable[str]) -> View:

@@ -3,7 +3,8 @@
 Requests per operation: create 1 (POST) plus 1 GET at preview; update 1 (PATCH, none when only
 `adopt`/`force_destroy` change); refresh 1 (GET); delete 2 (GET with the member counts, DELETE),
 1 with `force_destroy=True`; check and diff of an existing View none. A view with the same key
-costs a GET (and a PATCH when adopted with differences).
+costs a GET (and a PATCH when adopted with differences). A lost POST answer is looked up
+before any second POST (view_writes); a PATCH is repeated like a GET.
 
 A View never changes members. Deleting a view drops its links with it (LaunchDarkly's DELETE
 has no "not empty" answer), so delete refuses a view that still has members, unless
@@ -31,7 +32,7 @@ from ..api import (
     LaunchDarklyError,
     NotFoundError,
     ResourceType,
-    ViewPatch,
+    View,
 )
 from ..api._models import ViewSummary
 from ._inputs import is_unknown, without_engine_keys
@@ -51,6 +52,7 @@ from .view_plan import (
     view_patch,
     view_post,
 )
+from .view_writes import create_view, patch_view
 
 # Member counts of a view in one GET; types whose summary is missing are counted from /linked.
 SUMMARY_EXPANDS: dict[ResourceType, str] = {
@@ -95,54 +97,63 @@ class ViewProvider(LaunchDarklyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = without_engine_keys(props)
-        post = view_post(inputs)
+        project_key, key = inputs["project_key"], inputs["key"]
         try:
-            view = self.client.post_view(inputs["project_key"], post)
-            outputs = view_outputs(inputs, view, accepted=post)
+            created = create_view(self.client, project_key, view_post(inputs))
         except ConflictError:
-            outputs = self._take_over_existing(inputs)
+            outputs = self._take_over_existing(inputs, self._existing_after_409(inputs))
         except NotFoundError:
             raise ProviderError(
-                f"project '{inputs['project_key']}' was not found in LaunchDarkly, so view "
-                f"'{inputs['key']}' cannot be created there; check project_key"
+                f"project '{project_key}' was not found in LaunchDarkly, so view '{key}' "
+                "cannot be created there; check project_key"
             ) from None
         except BadRequestError as error:
             raise self._refused(inputs, error) from None
-        return CreateResult(view_id(inputs["project_key"], outputs["key"]), outputs)
+        else:
+            if created.found_existing:  # the POST's answer was lost; the view is there
+                outputs = self._take_over_existing(inputs, created.view)
+            else:
+                outputs = view_outputs(inputs, created.view, written_over={})
+        return CreateResult(view_id(project_key, outputs["key"]), outputs)
 
-    def _take_over_existing(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        project_key, key = inputs["project_key"], inputs["key"]
+    def _existing_after_409(self, inputs: dict[str, Any]) -> View:
         try:
-            existing = self.client.get_view(project_key, key)
+            return self.client.get_view(inputs["project_key"], inputs["key"])
         except NotFoundError:
             raise ProviderError(
-                f"LaunchDarkly answered 409 Conflict creating view '{key}' in project "
-                f"'{project_key}', but no view with that key exists now; run `pulumi up` again"
+                f"LaunchDarkly answered 409 Conflict creating view '{inputs['key']}' in project "
+                f"'{inputs['project_key']}', but no view with that key exists now; run "
+                "`pulumi up` again"
             ) from None
+
+    def _take_over_existing(self, inputs: dict[str, Any], existing: View) -> dict[str, Any]:
+        """An existing view with the declared key: ours if it is what the POST makes (an
+        interrupted or answer-lost create), else only with adopt=True."""
+        project_key, key = inputs["project_key"], inputs["key"]
         differences = differences_from_new(existing, inputs)
         if not differences:
             print(
                 f"View '{key}': adopting the existing view in project '{project_key}', which is "
                 "exactly what this resource creates (most likely made by an interrupted "
-                "`pulumi up`)",
+                "`pulumi up` or a create whose answer was lost)",
                 file=sys.stderr,
             )
             return view_outputs(inputs, existing)
         if not inputs.get("adopt"):
             raise ProviderError(self._exists_message(inputs, differences))
         state = view_outputs(inputs, existing)
-        patch = view_patch(state, inputs)
+        fields = sorted(view_patch(state, inputs).to_json_body())
         print(
             f"View '{key}': adopting the existing view in project '{project_key}'; it differs: "
             + "; ".join(differences)
             + (
-                f". Updating {', '.join(sorted(patch.to_json_body()))}."
-                if not patch.is_empty()
+                f". Updating {', '.join(fields)}."
+                if fields
                 else ". Nothing declared differs, so nothing is updated."
             ),
             file=sys.stderr,
         )
-        return state if patch.is_empty() else self._patch(inputs, patch)
+        return self._patch(state, inputs) if fields else state
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         recorded = without_engine_keys(props)
@@ -160,16 +171,15 @@ class ViewProvider(LaunchDarklyProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         state, inputs = without_engine_keys(olds), without_engine_keys(news)
-        patch = view_patch(state, inputs)
-        if patch.is_empty():
+        if view_patch(state, inputs).is_empty():
             flags = {name: bool(inputs.get(name)) for name in ("adopt", "force_destroy")}
             return UpdateResult({**state, **flags})
-        return UpdateResult(self._patch(inputs, patch))
+        return UpdateResult(self._patch(state, inputs))
 
-    def _patch(self, inputs: dict[str, Any], patch: ViewPatch) -> dict[str, Any]:
+    def _patch(self, recorded: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         project_key, key = inputs["project_key"], inputs["key"]
         try:
-            view = self.client.update_view(project_key, key, patch)
+            view = patch_view(self.client, project_key, key, recorded=recorded, declared=inputs)
         except NotFoundError:
             raise ProviderError(
                 f"view '{key}' in project '{project_key}' no longer exists; run "
@@ -177,7 +187,7 @@ class ViewProvider(LaunchDarklyProvider):
             ) from None
         except BadRequestError as error:
             raise self._refused(inputs, error) from None
-        return view_outputs(inputs, view, accepted=patch)
+        return view_outputs(inputs, view, written_over=recorded)
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         state = without_engine_keys(props)

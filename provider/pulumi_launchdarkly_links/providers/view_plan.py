@@ -207,18 +207,21 @@ def differences_from_new(view: View, inputs: Mapping[str, Any]) -> list[str]:
 
 
 def view_outputs(
-    inputs: Mapping[str, Any], view: View, *, accepted: ViewPost | ViewPatch | None = None
+    inputs: Mapping[str, Any], view: View, *, written_over: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """Outputs: the view as LaunchDarkly reports it, the behaviour inputs, and its ids.
 
-    `accepted` is a body LaunchDarkly just took: a maintainer it accepted but left out of its
-    answer is recorded as sent, so the next diff does not try to set it again.
+    `written_over` is set when `view` answers a write LaunchDarkly accepted (the state before
+    it; {} for a create). If that answer leaves the maintainer out, the maintainer is recorded
+    as written: the declared one, else the one recorded before. So the next diff does not
+    try to set it again because one answer was short.
     """
     attributes = view_attributes(view)
-    reported_maintainer = attributes["maintainer_id"] or attributes["maintainer_team_key"]
-    if accepted is not None and not reported_maintainer:
-        attributes["maintainer_id"] = accepted.maintainer_id
-        attributes["maintainer_team_key"] = accepted.maintainer_team_key
+    reported = attributes["maintainer_id"] or attributes["maintainer_team_key"]
+    if written_over is not None and not reported:
+        source = inputs if maintainer_declared(inputs) else written_over
+        attributes["maintainer_id"] = source.get("maintainer_id")
+        attributes["maintainer_team_key"] = source.get("maintainer_team_key")
     return {
         "project_key": inputs["project_key"],
         "key": view.key,
@@ -232,6 +235,10 @@ def view_outputs(
         "updated_at": view.updated_at,
         "affects_sdk_payload": view.affects_sdk_payload,
     }
+
+
+def maintainer_declared(inputs: Mapping[str, Any]) -> bool:
+    return inputs.get("maintainer_id") is not None or inputs.get("maintainer_team_key") is not None
 
 
 def refreshed_inputs(outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -151,10 +151,13 @@ def test_outputs_report_launchdarkly_and_keep_an_accepted_maintainer() -> None:
     assert outputs["view_id"] == "v1" and outputs["version"] == 3
     assert outputs["tags"] == ["a", "b"] and outputs["maintainer_team_key"] == "chk"
     assert outputs["adopt"] is True and outputs["force_destroy"] is False
-    # An answer without a maintainer after LaunchDarkly accepted one records what was sent.
-    post = view_post(inputs(maintainer_id=MEMBER))
-    assert view_outputs(inputs(), view(), accepted=post)["maintainer_id"] == MEMBER
-    assert view_outputs(inputs(), view())["maintainer_id"] is None
+    # A write's answer without the maintainer records the one written: declared, else kept.
+    declared = inputs(maintainer_id=MEMBER)
+    assert view_outputs(declared, view(), written_over={})["maintainer_id"] == MEMBER
+    before = state(maintainer_id=None, maintainer_team_key="chk")
+    kept = view_outputs(inputs(), view(), written_over=before)
+    assert (kept["maintainer_id"], kept["maintainer_team_key"]) == (None, "chk")
+    assert view_outputs(declared, view())["maintainer_id"] is None  # a read reports, no more
 
 
 def test_top_level_maintainer_fields_are_read_too() -> None:

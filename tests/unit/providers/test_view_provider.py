@@ -27,6 +27,8 @@ class FakeViews:
         self.requests: list[tuple[str, str, Any]] = []
         self.summaries = True  # answer expand=...Summary
         self.delete_answers_404 = False
+        # (method, carried out?) of writes whose answer is lost (502), in order.
+        self.lost_answers: list[tuple[str, bool]] = []
 
     def add(self, key: str, **fields: Any) -> dict[str, Any]:
         view: dict[str, Any] = {"id": f"id-{key}", "key": key, "name": key.title()}
@@ -40,6 +42,14 @@ class FakeViews:
         path, method = request.url.path, request.method
         query = request.url.query.decode()
         self.requests.append((method, f"{path}?{query}" if query else path, body))
+        if self.lost_answers and self.lost_answers[0][0] == method:
+            _, carried_out = self.lost_answers.pop(0)
+            if carried_out:
+                self.answer(request, method, path, body)
+            return httpx.Response(502, text="Bad Gateway")
+        return self.answer(request, method, path, body)
+
+    def answer(self, request: httpx.Request, method: str, path: str, body: Any) -> httpx.Response:
         if path == VIEWS and method == "POST":
             if body["key"] in self.views:
                 return httpx.Response(409, json={"code": "conflict", "message": "exists"})
@@ -331,3 +341,58 @@ def test_a_404_to_delete_is_confirmed_with_a_read(provider: ViewProvider, fake: 
         provider.delete("default/checkout", inputs(force_destroy=True))
     del fake.views["checkout"]
     provider.delete("default/checkout", inputs(force_destroy=True))
+
+
+def test_a_lost_create_answer_is_looked_up_not_posted_again(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    fake.lost_answers = [("POST", True)]
+    result = provider.create(inputs(tags=["t"]))
+    assert result.id == "default/checkout"
+    assert fake.calls() == [f"POST {VIEWS}", f"GET {VIEWS}/checkout"]
+
+
+def test_a_create_that_did_not_happen_is_posted_again(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    fake.lost_answers = [("POST", False), ("POST", False)]
+    provider.create(inputs())
+    assert [call for call in fake.calls() if call.startswith("POST")] == [f"POST {VIEWS}"] * 3
+    assert fake.views["checkout"]["name"] == "Checkout"
+
+
+def test_a_lost_patch_answer_is_sent_again_like_a_get(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    created = provider.create(inputs()).outs
+    assert created is not None
+    fake.requests.clear()
+    fake.lost_answers = [("PATCH", True)]
+    updated = provider.update("default/checkout", created, inputs(name="New"))
+    assert fake.calls() == [f"PATCH {VIEWS}/checkout"] * 2  # the same values, set again
+    assert updated.outs is not None and updated.outs["name"] == "New"
+
+
+def test_when_retries_run_out_the_view_decides_whether_to_patch_again(
+    fake: FakeViews, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = LaunchDarklyClient(
+        access_token="api-test",
+        base_url="https://ld.test",
+        transport=httpx.MockTransport(fake),
+        max_retries=0,
+    )
+    monkeypatch.setattr(ViewProvider, "client", property(lambda self: client))
+    provider = ViewProvider()
+    created = provider.create(inputs()).outs
+    assert created is not None
+    fake.requests.clear()
+    fake.lost_answers = [("PATCH", True)]
+    updated = provider.update("default/checkout", created, inputs(name="New", tags=["b"]))
+    assert fake.calls() == [f"PATCH {VIEWS}/checkout", f"GET {VIEWS}/checkout"]
+    assert updated.outs is not None and updated.outs["name"] == "New"
+    fake.requests.clear()
+    fake.lost_answers = [("PATCH", False)]
+    provider.update("default/checkout", updated.outs, inputs(name="Newer", tags=["b"]))
+    patches = [body for method, _, body in fake.requests if method == "PATCH"]
+    assert patches == [{"name": "Newer"}, {"name": "Newer"}]  # the second from the live view

@@ -1,0 +1,86 @@
+"""Create or patch a view when LaunchDarkly's answer may have been lost: look, then write.
+
+The API client does not repeat a POST or a PATCH after a 5xx, a timeout after sending or a
+dropped connection (`may_have_been_applied`). So after such a failure these functions GET the
+view and write again only when the view shows that the write did not happen, at most
+MAX_WRITE_ATTEMPTS times in all; the last failure is looked at too, since it may have worked.
+A view found after a lost POST answer is returned as `found_existing`: the caller takes it only
+if it is exactly what the POST makes, as it does for a 409.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..api import LaunchDarklyClient, LaunchDarklyError, NotFoundError, View, ViewPost
+from .view_plan import view_outputs, view_patch
+
+logger = logging.getLogger("pulumi_launchdarkly_links.providers")
+
+MAX_WRITE_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class CreatedView:
+    view: View
+    # True: the POST's answer was lost and a view with the key exists. It may be this create's
+    # or someone else's; the caller decides as for a 409.
+    found_existing: bool
+
+
+def create_view(client: LaunchDarklyClient, project_key: str, post: ViewPost) -> CreatedView:
+    """POST the view; after a failure that may have created it, GET it before posting again.
+    ConflictError, NotFoundError and BadRequestError reach the caller unchanged."""
+    attempt = 1
+    while True:
+        try:
+            return CreatedView(client.post_view(project_key, post), found_existing=False)
+        except LaunchDarklyError as error:
+            if not error.may_have_been_applied:
+                raise
+            existing = _view_or_none(client, project_key, post.key)
+            if existing is not None:
+                return CreatedView(existing, found_existing=True)
+            if attempt >= MAX_WRITE_ATTEMPTS:
+                raise
+            logger.info("creating view %r: %s; not created, posting again", post.key, error)
+        attempt += 1
+
+
+def patch_view(
+    client: LaunchDarklyClient,
+    project_key: str,
+    key: str,
+    *,
+    recorded: Mapping[str, Any],
+    declared: Mapping[str, Any],
+) -> View:
+    """Bring the view's declared fields to `declared`. The first PATCH comes from the `recorded`
+    state; after a failure that may have been applied, the next from the view as LaunchDarkly
+    reports it, or none when that already matches. NotFoundError reaches the caller."""
+    patch = view_patch(recorded, declared)
+    attempt = 1
+    while True:
+        try:
+            return client.update_view(project_key, key, patch)
+        except LaunchDarklyError as error:
+            if not error.may_have_been_applied:
+                raise
+            live = client.get_view(project_key, key)
+            patch = view_patch(view_outputs(declared, live), declared)
+            if patch.is_empty():
+                return live
+            if attempt >= MAX_WRITE_ATTEMPTS:
+                raise
+            logger.info("updating view %r: %s; not applied, patching again", key, error)
+        attempt += 1
+
+
+def _view_or_none(client: LaunchDarklyClient, project_key: str, key: str) -> View | None:
+    try:
+        return client.get_view(project_key, key)
+    except NotFoundError:
+        return None
