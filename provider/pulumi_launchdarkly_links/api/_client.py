@@ -82,6 +82,7 @@ from ._models import (
     ViewPatch,
     ViewPost,
 )
+from ._pages import OffsetIgnored, Page, read_all_pages
 from ._rate_limit import Clock, RandomSource, RateLimitGate, Sleep, compute_retry_delay
 
 logger = logging.getLogger("pulumi_launchdarkly_links.api")
@@ -536,9 +537,10 @@ class LaunchDarklyClient:
     ) -> list[LinkedResource]:
         """Every resource of one type linked to a view, across all pages.
 
-        Pages advance by the number of items actually returned (the server may cap `limit`),
-        until `totalCount` is reached or a page is empty. A full page that adds nothing new
-        means the server ignores `offset`; that raises rather than loop or return a subset.
+        The first page gives the total and the page size the server allows (it may cap
+        `limit`); the other pages are then read in parallel (`_pages.read_all_pages`). A full
+        page that adds nothing new means the server ignores `offset`; that raises rather than
+        loop or return a subset.
         """
         if page_size < 1:
             raise ValueError(f"page_size must be >= 1, got {page_size}")
@@ -549,9 +551,9 @@ class LaunchDarklyClient:
             "resource_type": resource_type,
         }
         path = _build_path(template, **segments)
-        seen: dict[tuple[str, str, str | None], LinkedResource] = {}
-        offset = 0
-        while True:
+        last_response: dict[int, httpx.Response] = {}
+
+        def fetch(offset: int) -> Page[LinkedResource]:
             response = self._request(
                 "GET",
                 path,
@@ -559,23 +561,16 @@ class LaunchDarklyClient:
                 route=template,
                 not_found_hint=_view_hint(project_key, view_key),
             )
+            last_response[offset] = response
             page = self._parse("GET", path, response, LinkedPage)
-            if not page.items:
-                break
-            before = len(seen)
-            for item in page.items:
-                seen.setdefault((item.resource_type, item.resource_key, item.environment_id), item)
-            if len(seen) == before:
-                raise self._invalid(
-                    "GET",
-                    path,
-                    response,
-                    f"page at offset {offset} repeats earlier items (offset ignored?)",
-                )
-            offset += len(page.items)
-            if offset >= page.total_count:
-                break
-        return list(seen.values())
+            return Page(page.items, page.total_count)
+
+        try:
+            return read_all_pages(
+                fetch, lambda item: (item.resource_type, item.resource_key, item.environment_id)
+            )
+        except OffsetIgnored as ignored:
+            raise self._invalid("GET", path, last_response[ignored.offset], str(ignored)) from None
 
     # -- flag links -------------------------------------------------------------------------
 

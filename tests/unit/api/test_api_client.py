@@ -645,8 +645,9 @@ def test_pagination_across_three_pages(make_client: ClientFactory) -> None:
     resources = client.list_linked_resources("default", "checkout", "flags", page_size=2)
 
     assert [r.resource_key for r in resources] == keys
-    assert [(r.url.params["limit"], r.url.params["offset"]) for r in seen] == [
-        ("2", "0"),
+    # The first page comes first; the others, known from its totalCount, in any order.
+    assert (seen[0].url.params["limit"], seen[0].url.params["offset"]) == ("2", "0")
+    assert sorted((r.url.params["limit"], r.url.params["offset"]) for r in seen[1:]) == [
         ("2", "2"),
         ("2", "4"),
     ]
@@ -661,7 +662,23 @@ def test_pagination_when_the_server_ignores_limit(make_client: ClientFactory) ->
     resources = client.list_linked_resources("default", "checkout", "flags", page_size=100)
 
     assert [r.resource_key for r in resources] == keys
-    assert [r.url.params["offset"] for r in seen] == ["0", "3", "6"]
+    assert sorted(int(r.url.params["offset"]) for r in seen) == [0, 3, 6]
+
+
+def test_pages_after_the_first_are_read_in_parallel(make_client: ClientFactory) -> None:
+    keys = [f"flag-{n:02d}" for n in range(40)]
+    transport, seen = paged_server(keys)
+    # Three later pages must be in flight together, or the barrier breaks after 5 s.
+    together = threading.Barrier(3, timeout=5)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["offset"] != "0":
+            together.wait()
+        return transport.handle_request(request)
+
+    resources = make_client(handler).list_linked_resources("p", "v", "flags", page_size=10)
+    assert [r.resource_key for r in resources] == keys
+    assert sorted(int(r.url.params["offset"]) for r in seen) == [0, 10, 20, 30]
 
 
 def test_pagination_stops_at_an_empty_page(make_client: ClientFactory) -> None:
@@ -671,7 +688,9 @@ def test_pagination_stops_at_an_empty_page(make_client: ClientFactory) -> None:
     )
     resources = make_client(handler).list_linked_resources("p", "v", "flags")
     assert [r.resource_key for r in resources] == ["a"]
-    assert len(seen) == 2
+    # The nine later offsets are read at once; the empty ones end the list, none is repeated.
+    offsets = [int(r.url.params["offset"]) for r in seen]
+    assert sorted(offsets) == list(range(10))
 
 
 def test_pagination_refuses_a_server_that_ignores_offset(make_client: ClientFactory) -> None:
@@ -680,7 +699,7 @@ def test_pagination_refuses_a_server_that_ignores_offset(make_client: ClientFact
     )
     with pytest.raises(APIResponseValidationError, match="offset"):
         make_client(handler).list_linked_resources("p", "v", "flags", page_size=2)
-    assert len(seen) == 2
+    assert len(seen) == 3  # offsets 0, then 2 and 4 together; both repeat page 0
 
 
 def test_linked_segments_keep_their_environment(make_client: ClientFactory) -> None:
