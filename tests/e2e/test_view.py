@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from pulumi import automation as auto
 
-from pulumi_launchdarkly_links import FlagLink, View, ViewMembership, get_view
+from pulumi_launchdarkly_links import FlagLink, View, ViewMembership, get_view, get_view_output
 
 from .harness import Stack, emulator_api, flag_links, linked
 from .official_client import OfficialClient
@@ -250,6 +250,9 @@ def test_lookups_read_what_is_there(new_stack: Callable[..., Stack]) -> None:
         pulumi.export("flag_count", membership.flag_count)
         pulumi.export("view_tags", view.tags)
         pulumi.export("info", info.as_dict())
+        # The keys as Outputs: read once they are known.
+        later = get_view_output(view.project_key, view.key)
+        pulumi.export("flags_later", later.apply(lambda found: found.flags))
 
     outputs = stack.program(program).up().outputs
     assert outputs["members"].value == ["new-checkout", "pay-later"]
@@ -257,6 +260,7 @@ def test_lookups_read_what_is_there(new_stack: Callable[..., Stack]) -> None:
     assert outputs["view_tags"].value == ["team-checkout"]
     assert outputs["info"].value["flags"] == ["new-checkout", "pay-later"]
     assert outputs["info"].value["tags"] == ["team-checkout"]
+    assert outputs["flags_later"].value == ["new-checkout", "pay-later"]
     # Read-only: destroying the stack leaves the view and its members alone.
     stack.destroy()
     assert linked(stack.emulator, PROJECT, "checkout", "flags") == {"new-checkout", "pay-later"}
