@@ -370,13 +370,6 @@ REFUSALS: tuple[Refusal, ...] = (
         r"^unknown fields for \w+: (keys|segmentIdentifiers)$",
     ),
     Refusal(
-        "filter-linking-unsupported",
-        "the emulator links by explicit keys only; the spec's filter bodies are not modelled",
-        400,
-        "invalid_request",
-        r"^filter-based linking is not supported by the emulator",
-    ),
-    Refusal(
         "one-maintainer",
         "ViewPost/ViewPatch prose: only one of maintainerId and maintainerTeamKey may be set",
         400,

@@ -2,7 +2,8 @@
 
 Responses are validated against the spec by the fixture like everything else, but only the
 schema-required fields are modelled; not validated for realism: flag targeting/variations,
-segment rules, metric data sources, AI config variations, and list filters/sorting (ignored).
+segment rules, metric data sources, AI config variations, and list sorting (ignored). List
+filters are tested in test_filters.py.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ Record = dict[str, Any]
 
 _COLORS = ("417505", "F5A623", "7B42BC", "0E7DB7")
 
+# The member every token acts as: it maintains the flags it creates, like LaunchDarkly's creator.
+MEMBER_ID = "5e6f7a8b9c0d1e2f3a4b5c6d"
+
 
 def stable_id(*parts: str) -> str:
     """A 24-hex id (the shape of LaunchDarkly's Mongo-style ids) derived from `parts`."""
@@ -58,14 +61,23 @@ def new_environment(
 
 
 def new_flag(key: str, name: str, now: int, /, **extra: Any) -> Record:
+    """A flag. Records stored before a field existed lack it: readers use `.get` defaults
+    (archived/deprecated False, no maintainer, no statuses)."""
+    team = extra.get("maintainerTeamKey")
     return {
         "key": key,
         "name": name,
         "description": extra.get("description", ""),
         "tags": list(extra.get("tags") or []),
         "temporary": bool(extra.get("temporary", True)),
-        "createdAt": now,
+        "createdAt": int(extra.get("creationDate", now)),
         "version": 1,
+        "maintainerId": extra.get("maintainerId") or (None if team else MEMBER_ID),
+        "maintainerTeamKey": team,
+        "archived": bool(extra.get("archived", False)),
+        "deprecated": bool(extra.get("deprecated", False)),
+        # environment key -> new|inactive|active|launched (flag statuses are per environment)
+        "statuses": dict(extra.get("statuses") or {}),
     }
 
 
@@ -76,7 +88,7 @@ def new_segment(key: str, name: str, now: int, /, **extra: Any) -> Record:
         "description": extra.get("description", ""),
         "tags": list(extra.get("tags") or []),
         "unbounded": bool(extra.get("unbounded", False)),
-        "createdAt": now,
+        "createdAt": int(extra.get("creationDate", now)),
         "version": 1,
     }
 

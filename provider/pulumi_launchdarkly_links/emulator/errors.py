@@ -27,6 +27,17 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "invalid_request", message)
 
 
+def filter_syntax_error(text: str, problem: str) -> ApiError:
+    """A `filter` that does not parse, or is not allowed where it was sent."""
+    return bad_request(f"invalid filter {text!r}: {problem}")
+
+
+def filter_field_error(field: str, problem: str) -> ApiError:
+    """A `filter` naming a field, operator or value LaunchDarkly documents differently, or not at
+    all, or that the emulator does not model: never silently ignored (that would match all)."""
+    return bad_request(f"filter field '{field}' {problem}")
+
+
 def not_found(message: str) -> ApiError:
     return ApiError(404, "not_found", message)
 

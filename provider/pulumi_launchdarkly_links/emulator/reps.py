@@ -10,13 +10,12 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from .entities import stable_id
+from .entities import MEMBER_ID, stable_id
 from .store import ACCOUNT_ID
 
 JSON = "application/json"
 
-# The member every token acts as; flag links and maintainers point at it.
-MEMBER_ID = "5e6f7a8b9c0d1e2f3a4b5c6d"
+__all__ = ["MEMBER_ID"]  # re-exported: the member every token acts as (flag links, maintainers)
 MEMBER = {"firstName": "Emulator", "lastName": "Admin", "email": "admin@emulator.invalid"}
 
 # resourceType path segment -> singular enum used in ViewLinkedResource / FailedResourceLink.
@@ -107,7 +106,8 @@ def flag_rep(project_key: str, flag: dict[str, Any]) -> dict[str, Any]:
         "description": flag["description"],
         "kind": "boolean",
         "creationDate": flag["createdAt"],
-        "archived": False,
+        "archived": flag.get("archived", False),
+        "deprecated": flag.get("deprecated", False),
         "temporary": flag["temporary"],
         "tags": list(flag["tags"]),
         "customProperties": {},
@@ -117,7 +117,34 @@ def flag_rep(project_key: str, flag: dict[str, Any]) -> dict[str, Any]:
             {"_id": stable_id("var", flag["key"], "false"), "value": False},
         ],
         "includeInSnippet": False,
+        **_flag_maintainer_rep(flag),
     }
+
+
+def _flag_maintainer_rep(flag: dict[str, Any]) -> dict[str, Any]:
+    """`maintainerId` + `_maintainer` (MemberSummary) and/or `maintainerTeamKey` +
+    `_maintainerTeam`, as FeatureFlag has them; nothing for a flag without a maintainer."""
+    rep: dict[str, Any] = {}
+    member_id = flag.get("maintainerId")
+    if member_id:
+        known = member_id == MEMBER_ID
+        rep["maintainerId"] = member_id
+        rep["_maintainer"] = {
+            "_id": member_id,
+            "_links": {"self": link(f"/api/v2/members/{member_id}")},
+            "email": MEMBER["email"] if known else f"{member_id}@emulator.invalid",
+            "role": "admin" if known else "writer",
+            **({"firstName": MEMBER["firstName"], "lastName": MEMBER["lastName"]} if known else {}),
+        }
+    team = flag.get("maintainerTeamKey")
+    if team:
+        rep["maintainerTeamKey"] = team
+        rep["_maintainerTeam"] = {
+            "key": team,
+            "name": team,
+            "_links": {"self": link(f"/api/v2/teams/{team}")},
+        }
+    return rep
 
 
 def segment_rep(project_key: str, env: dict[str, Any], seg: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +345,7 @@ def _expanded_flag(project_key: str, flag: dict[str, Any] | None, key: str) -> d
         "description": flag["description"],
         "creationDate": flag["createdAt"],
         "_version": flag["version"],
-        "archived": False,
+        "archived": flag.get("archived", False),
         "tags": list(flag["tags"]),
         "temporary": flag["temporary"],
         "includeInSnippet": False,

@@ -1,7 +1,8 @@
 """Catalog routes (not beta): projects, environments, flags, segments, metrics and AI configs.
 
 Only the fields a client of views/flag links needs are modelled, but every schema-required field
-of the spec's representation is present. Deleting a flag, segment, metric or AI config also drops
+of the spec's representation is present. The flag and segment lists honour `filter` (see
+flag_filters.py and segment_filters.py). Deleting a flag, segment, metric or AI config also drops
 its view links (and a flag's flag links); `removal.py` says how.
 """
 
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import entities, removal, reps
+from . import entities, flag_filters, removal, reps, segment_filters
 from .errors import (
     bad_request,
     optional_str,
@@ -123,24 +124,44 @@ async def get_environment_route(request: Request) -> Response:
 
 
 # -- flags and segments -------------------------------------------------------------------------
+def _flag_list_filter(request: Request) -> flag_filters.FlagFilter:
+    """`filter`, plus the older `tag` and (deprecated) `archived` parameters as filter clauses."""
+    params = request.query_params
+    clauses = [params["filter"]] if params.get("filter", "").strip() else []
+    if params.get("tag"):
+        clauses.append(f"tags:{params['tag']}")
+    if params.get("archived") is not None:
+        if params["archived"] not in ("true", "false"):
+            raise bad_request("query parameter archived must be true or false")
+        clauses.append(f"archived:{params['archived']}")
+    return flag_filters.parse_flag_filter(",".join(clauses) or None, "list")
+
+
 async def list_flags(request: Request) -> Response:
+    wanted = _flag_list_filter(request)
     with _rt(request).store.read() as state:
         project = get_project(state, _p(request, "projectKey"))
-        page, total = _page(request, list(project["flags"].values()))
+        page, total = _page(request, wanted.select(project, list(project["flags"].values())))
         items = [reps.flag_rep(project["key"], f) for f in page]
     return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
+
+
+_FLAG_POST_FIELDS = ("description", "tags", "temporary", "maintainerId", "maintainerTeamKey")
 
 
 async def create_flag(request: Request) -> Response:
     rt = _rt(request)
     body = await read_object(request)
     key, name = required_str(body, "key"), required_str(body, "name")
-    optional_str(body, "description")
+    for field in ("description", "maintainerId", "maintainerTeamKey"):
+        optional_str(body, field)
     optional_str_list(body, "tags")
+    # Only FeatureFlagBody fields: a client cannot create an archived flag or backdate one.
+    fields = {k: body[k] for k in _FLAG_POST_FIELDS if body.get(k) is not None}
     with rt.store.write() as state:
         project = get_project(state, _p(request, "projectKey"))
         conflict_if(key in project["flags"], f"flag '{key}' already exists")
-        flag = entities.new_flag(key, name, rt.store.now_ms(), **body)
+        flag = entities.new_flag(key, name, rt.store.now_ms(), **fields)
         project["flags"][key] = flag
         rep = reps.flag_rep(project["key"], flag)
     return JSONResponse(rep, status_code=201)
@@ -162,11 +183,12 @@ async def delete_flag(request: Request) -> Response:
 
 
 async def list_segments(request: Request) -> Response:
+    wanted = segment_filters.parse_segment_filter(request.query_params.get("filter"))
     with _rt(request).store.read() as state:
         project = get_project(state, _p(request, "projectKey"))
         env = get_environment(project, _p(request, "environmentKey"))
         segs = list(project["segments"].get(env["key"], {}).values())
-        page, total = _page(request, segs)
+        page, total = _page(request, segment_filters.select_segments(wanted, project, env, segs))
         items = [reps.segment_rep(project["key"], env, s) for s in page]
     return JSONResponse({"items": items, "totalCount": total, "_links": _self_links(request)})
 

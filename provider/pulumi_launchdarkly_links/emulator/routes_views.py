@@ -1,16 +1,23 @@
-"""Views (beta): view CRUD, link/unlink, linked resources and view-associations."""
+"""Views (beta): view CRUD, link/unlink, linked resources and view-associations.
+
+Link and unlink take explicit keys, a filter, or both (a union); `/linked` takes a filter too.
+The filter syntaxes live in flag_filters.py and segment_filters.py.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import entities, reps
+from . import entities, flag_filters, reps, segment_filters
 from .errors import (
     bad_request,
+    filter_syntax_error,
+    not_found,
     optional_str,
     optional_str_list,
     query_int,
@@ -151,43 +158,115 @@ async def delete_view(request: Request) -> Response:
 
 
 # -- link / unlink ------------------------------------------------------------------------------
-def _parse_link_body(body: dict[str, Any], resource_type: str, batch_max: int) -> list[Any]:
-    if "filter" in body:
-        raise bad_request("filter-based linking is not supported by the emulator; send keys")
+@dataclass(frozen=True)
+class LinkRequest:
+    """A parsed ViewLinkRequest: explicit items, and an optional filter whose matches join them
+    (the spec's union). `environment_id` says where a segment filter looks."""
+
+    items: list[Any]
+    filter: str | None
+    environment_id: str | None
+
+
+_FILTERABLE = ("flags", "segments")
+
+
+def _parse_link_body(body: dict[str, Any], resource_type: str, batch_max: int) -> LinkRequest:
+    """Check a body against the ViewLinkRequest variants the resource type can use.
+
+    Keys (`keys`, optional `filter`), SegmentIdentifiers (`segmentIdentifiers`, optional
+    `filter` + `environmentId`) or Filter (`filter`, `environmentId` for segments). Each variant
+    has additionalProperties false, so `environmentId` beside `keys` is refused.
+    """
+    filter_text = body.get("filter")
+    if filter_text is not None and not isinstance(filter_text, str):
+        raise bad_request("filter must be a string")
+    environment_id = optional_str(body, "environmentId")
     if resource_type == "segments":
-        allowed = {"segmentIdentifiers", "environmentId", "comment"}
-        unknown = set(body) - allowed
-        if unknown:
-            raise bad_request(f"unknown fields for segments: {', '.join(sorted(unknown))}")
-        idents = body.get("segmentIdentifiers")
-        if not isinstance(idents, list):
-            raise bad_request("segmentIdentifiers is required and must be an array")
-        for ident in idents:
-            if (
-                not isinstance(ident, dict)
-                or not isinstance(ident.get("environmentId"), str)
-                or not isinstance(ident.get("segmentKey"), str)
-                or set(ident) - {"environmentId", "segmentKey"}
-            ):
-                raise bad_request(
-                    "each segmentIdentifiers item needs string environmentId and segmentKey"
-                )
-        items: list[Any] = idents
         what = "segmentIdentifiers"
+        allowed = {"segmentIdentifiers", "filter", "environmentId", "comment"}
     else:
-        unknown = set(body) - {"keys", "comment"}
-        if unknown:
-            raise bad_request(f"unknown fields for {resource_type}: {', '.join(sorted(unknown))}")
+        what = "keys"
+        allowed = {"keys", "filter", "comment"} | ({"environmentId"} if what not in body else set())
+    unknown = set(body) - allowed
+    if unknown:
+        raise bad_request(f"unknown fields for {resource_type}: {', '.join(sorted(unknown))}")
+    if not isinstance(body.get("comment", ""), str):
+        raise bad_request("comment must be a string")
+    if what not in body and filter_text is None:
+        raise bad_request(
+            "segmentIdentifiers is required and must be an array"
+            if what == "segmentIdentifiers"
+            else "keys is required and must be an array of strings"
+        )
+    items = _explicit_items(body, what) if what in body else []
+    if filter_text is not None:
+        if resource_type not in _FILTERABLE:
+            raise filter_syntax_error(
+                filter_text, f"filters select flags and segments only, not {resource_type}"
+            )
+        if what not in body and not filter_text.strip():
+            raise filter_syntax_error(filter_text, "the filter is empty")
+        if resource_type == "segments" and not environment_id:
+            raise bad_request(SEGMENT_FILTER_NEEDS_ENVIRONMENT)
+    if len(items) > batch_max:
+        raise bad_request(f"too many {what}: at most {batch_max} per request, got {len(items)}")
+    return LinkRequest(items, filter_text, environment_id)
+
+
+SEGMENT_FILTER_NEEDS_ENVIRONMENT = "environmentId is required when filter is used for segments"
+
+
+def _explicit_items(body: dict[str, Any], what: str) -> list[Any]:
+    if what == "keys":
         keys = body.get("keys")
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             raise bad_request("keys is required and must be an array of strings")
-        items = keys
-        what = "keys"
-    if not isinstance(body.get("comment", ""), str):
-        raise bad_request("comment must be a string")
-    if len(items) > batch_max:
-        raise bad_request(f"too many {what}: at most {batch_max} per request, got {len(items)}")
-    return items
+        return keys
+    idents = body.get("segmentIdentifiers")
+    if not isinstance(idents, list):
+        raise bad_request("segmentIdentifiers is required and must be an array")
+    for ident in idents:
+        if (
+            not isinstance(ident, dict)
+            or not isinstance(ident.get("environmentId"), str)
+            or not isinstance(ident.get("segmentKey"), str)
+            or set(ident) - {"environmentId", "segmentKey"}
+        ):
+            raise bad_request(
+                "each segmentIdentifiers item needs string environmentId and segmentKey"
+            )
+    return idents
+
+
+@dataclass(frozen=True)
+class ResourceFilter:
+    """A parsed flag or segment filter, ready to pick link keys out of a project."""
+
+    flags: flag_filters.FlagFilter | None
+    segments: segment_filters.SegmentTest | None
+    environment_id: str | None
+
+    @classmethod
+    def parse(cls, resource_type: str, text: str, environment_id: str | None) -> ResourceFilter:
+        if resource_type == "flags":
+            return cls(flag_filters.parse_flag_filter(text, "views"), None, None)
+        return cls(None, segment_filters.parse_segment_filter(text), environment_id)
+
+    def link_keys(self, project: dict[str, Any]) -> list[str]:
+        """The link keys (flag keys, or environmentId/segmentKey) of every matching resource."""
+        if self.flags is not None:
+            return [f["key"] for f in self.flags.select(project, list(project["flags"].values()))]
+        env = environment_by_id(project, self.environment_id or "")
+        if env is None:
+            raise not_found(
+                f"environment '{self.environment_id}' not found in project '{project['key']}'"
+            )
+        segments = list(project["segments"].get(env["key"], {}).values())
+        return [
+            entities.segment_link_key(env["_id"], s["key"])
+            for s in segment_filters.select_segments(self.segments, project, env, segments)
+        ]
 
 
 def _resolve(project: dict[str, Any], resource_type: str, item: Any) -> tuple[str, dict[str, Any]]:
@@ -222,7 +301,12 @@ async def _link_or_unlink(request: Request, linking: bool) -> Response:
     with rt.store.read() as state:  # 404s outrank body errors, as on the real API
         get_view(get_project(state, pkey), vkey)
     body = await read_object(request)
-    items = _parse_link_body(body, resource_type, rt.settings.link_batch_max)
+    wanted = _parse_link_body(body, resource_type, rt.settings.link_batch_max)
+    selector = (
+        ResourceFilter.parse(resource_type, wanted.filter, wanted.environment_id)
+        if wanted.filter is not None and wanted.filter.strip()
+        else None
+    )
     failures: list[dict[str, Any]] = []
     success = 0
     with rt.store.write() as state:
@@ -230,13 +314,20 @@ async def _link_or_unlink(request: Request, linking: bool) -> Response:
         view = get_view(project, vkey)
         links = view["links"].setdefault(resource_type, {})
         touched: list[str] = []
-        for item in items:
+        for item in wanted.items:
             link_key, failure = _resolve(project, resource_type, item)
             if failure:
                 failures.append(failure)
                 continue
             success += 1
             touched.append(link_key)
+        # The filter's matches join the explicit keys (a union); each counts once.
+        if selector is not None:
+            explicit = set(touched)
+            matched = [key for key in selector.link_keys(project) if key not in explicit]
+            success += len(matched)
+            touched.extend(matched)
+        for link_key in touched:
             # Idempotent both ways: re-linking keeps the first linkedAt; unlinking a resource
             # that exists but is not linked is still a success.
             if linking:
@@ -289,12 +380,16 @@ async def linked_resources(request: Request) -> Response:
     limit = min(query_int(request, "limit", DEFAULT_LINKED_LIMIT), rt.settings.linked_page_max)
     offset = query_int(request, "offset", 0)
     query = request.query_params.get("query", "").lower()
+    selector = _linked_filter(request, resource_type)
     with rt.store.read() as state:
         project = get_project(state, pkey)
         view = get_view(project, vkey)
         entries = sorted(view["links"].get(resource_type, {}).items(), key=lambda kv: kv[1])
         if query:
             entries = [e for e in entries if query in e[0].rsplit("/", 1)[-1].lower()]
+        if selector is not None:
+            matching = set(selector.link_keys(project))
+            entries = [e for e in entries if e[0] in matching]
         page = entries[offset : offset + limit] if limit else []
         items = [
             reps.linked_resource_rep(project, view["key"], resource_type, k, at) for k, at in page
@@ -307,6 +402,21 @@ async def linked_resources(request: Request) -> Response:
             "_links": reps.page_links(base, offset, limit, len(entries)),
         }
     )
+
+
+def _linked_filter(request: Request, resource_type: str) -> ResourceFilter | None:
+    """`filter` on /linked: flags and segments only; segments also need `environmentId`."""
+    text = request.query_params.get("filter", "")
+    if not text.strip():
+        return None
+    if resource_type not in _FILTERABLE:
+        raise filter_syntax_error(
+            text, f"filters select flags and segments only, not {resource_type}"
+        )
+    environment_id = request.query_params.get("environmentId")
+    if resource_type == "segments" and not environment_id:
+        raise bad_request(SEGMENT_FILTER_NEEDS_ENVIRONMENT)
+    return ResourceFilter.parse(resource_type, text, environment_id)
 
 
 async def view_associations(request: Request) -> Response:

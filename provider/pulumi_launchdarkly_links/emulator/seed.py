@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import entities
+from .flag_filters import FLAG_STATUSES
 from .store import State, empty_state
 
 SEED_FORMAT = """\
@@ -26,7 +27,14 @@ A seed file is JSON; every list may be empty and every field but "key" may be le
                  "views": [{"key": "checkout", "name": "Checkout"}]}]}
 
 "segments" maps an environment key to the segment keys in it. An environment without "_id"
-gets a generated one (GET /api/v2/projects/{key}/environments/{env} shows it)."""
+gets a generated one (GET /api/v2/projects/{key}/environments/{env} shows it).
+
+A flag object may also give "description", "tags", "temporary" (default true), "maintainerId"
+(default: the emulator's member) or "maintainerTeamKey", "archived", "deprecated",
+"creationDate" (Unix ms) and "status" ("new", "inactive", "active" or "launched", or an object
+mapping environment keys to one of those); a segment object "description", "tags",
+"unbounded" and "creationDate". Filters (`filter=` on the flag and segment lists and in view
+link bodies) match on these fields."""
 
 # Fixed environment ids of the demo seed; tests and examples may hard-code them.
 DEMO_PRODUCTION_ENV_ID = "65a1b2c3d4e5f60718293a01"
@@ -42,10 +50,17 @@ DEMO_SEED: dict[str, Any] = {
                 {"key": "production", "name": "Production", "_id": DEMO_PRODUCTION_ENV_ID},
                 {"key": "test", "name": "Test", "_id": DEMO_TEST_ENV_ID},
             ],
-            "flags": ["new-checkout", "pay-later", "dark-mode", "search-v2", "onboarding-tour"],
+            # A few tags, one team-maintained flag and one permanent flag, so filters match.
+            "flags": [
+                {"key": "new-checkout", "tags": ["checkout", "web"]},
+                {"key": "pay-later", "tags": ["checkout"], "maintainerTeamKey": "payments"},
+                {"key": "dark-mode", "tags": ["web"], "temporary": False},
+                "search-v2",
+                "onboarding-tour",
+            ],
             "segments": {
-                "production": ["beta-users", "internal-staff"],
-                "test": ["beta-users", "internal-staff"],
+                "production": [{"key": "beta-users", "tags": ["beta"]}, "internal-staff"],
+                "test": [{"key": "beta-users", "tags": ["beta"]}, "internal-staff"],
             },
             "aiConfigs": ["checkout-assistant"],
             "metrics": ["checkout-conversion"],
@@ -105,6 +120,20 @@ def _key_name(item: Any, what: str) -> tuple[str, str, dict[str, Any]]:
     raise SeedError(f"bad {what} entry in seed: {item!r}")
 
 
+def _flag_statuses(key: str, extra: dict[str, Any], project: dict[str, Any]) -> dict[str, str]:
+    """A seed flag's "status": one for every environment, or a map of environment to status."""
+    status = extra.get("status")
+    if status is None:
+        return {}
+    wanted = status if isinstance(status, dict) else dict.fromkeys(project["environments"], status)
+    for env_key, value in wanted.items():
+        if value not in FLAG_STATUSES:
+            raise SeedError(f"flag {key!r}: status {value!r} is not one of {FLAG_STATUSES}")
+        if env_key not in project["environments"]:
+            raise SeedError(f"flag {key!r}: status names unknown environment {env_key!r}")
+    return dict(wanted)
+
+
 def apply_seed(state: State, seed: dict[str, Any], clock: Callable[[], int]) -> None:
     """Merge seed data into `state` (the caller holds the store lock)."""
     projects = seed.get("projects", [])
@@ -124,6 +153,7 @@ def apply_seed(state: State, seed: dict[str, Any], clock: Callable[[], int]) -> 
                 )
         for flag_raw in extra.get("flags", []):
             fkey, fname, fextra = _key_name(flag_raw, "flag")
+            fextra = {**fextra, "statuses": _flag_statuses(fkey, fextra, project)}
             project["flags"].setdefault(fkey, entities.new_flag(fkey, fname, clock(), **fextra))
         segments = extra.get("segments", {})
         if not isinstance(segments, dict):
