@@ -268,6 +268,17 @@ UNDOCUMENTED_STATUSES: tuple[UndocumentedStatus, ...] = (
         examples=(("get", "/api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}"),),
     ),
     UndocumentedStatus(
+        "undocumented-status",
+        "getSegments documents no 400, yet its prose lists the filter fields and operators; a "
+        "filter that does not parse, or names a field or operator it does not list, answers 400",
+        400,
+        "InvalidRequestErrorRep",
+        applies=lambda ex: (
+            ex.method == "GET" and ex.route == "/api/v2/segments/{projectKey}/{environmentKey}"
+        ),
+        examples=(("get", "/api/v2/segments/{projectKey}/{environmentKey}"),),
+    ),
+    UndocumentedStatus(
         "create-conflict-409",
         "creating a view or flag link whose key exists answers 409 (LaunchDarkly's own code "
         "expects it for flag links); createView and createFlagLink document no 409",
@@ -368,6 +379,32 @@ REFUSALS: tuple[Refusal, ...] = (
         400,
         "invalid_request",
         r"^unknown fields for \w+: (keys|segmentIdentifiers)$",
+    ),
+    Refusal(
+        "filter-syntax",
+        "`filter` is a free string to the spec; one that does not parse (flag field:value, "
+        "segment queryfilter), or a filter on a resource type the docs do not filter (only flags "
+        "and segments), is refused",
+        400,
+        "invalid_request",
+        r"^invalid filter ",
+    ),
+    Refusal(
+        "filter-field",
+        "the spec's prose lists the filter fields with their operators and values; a field, "
+        "operator or value it does not document, or that the emulator does not model, answers "
+        "400 naming the field rather than matching everything",
+        400,
+        "invalid_request",
+        r"^filter field '[^']+' ",
+    ),
+    Refusal(
+        "segment-filter-needs-environment",
+        "ViewLinkRequestFilter / ViewLinkRequestSegmentIdentifiers and getLinkedResources prose: "
+        "environmentId is required when filter is used for segment resources",
+        400,
+        "invalid_request",
+        r"^environmentId is required when filter is used for segments$",
     ),
     Refusal(
         "one-maintainer",

@@ -374,10 +374,18 @@ REFUSAL_EXAMPLES: dict[str, tuple[dict[str, Any], Callable[[httpx.Client], httpx
             f"{VIEWS}/checkout/link/flags", json={"segmentIdentifiers": []}, headers=BETA
         ),
     ),
-    "filter-linking-unsupported": (
+    "filter-syntax": (
+        {},
+        lambda api: api.get("/api/v2/segments/default/production", params={"filter": "tags:beta"}),
+    ),
+    "filter-field": (
+        {},
+        lambda api: api.get("/api/v2/flags/default", params={"filter": "keys:dark-mode"}),
+    ),
+    "segment-filter-needs-environment": (
         {},
         lambda api: api.post(
-            f"{VIEWS}/checkout/link/flags", json={"filter": "tags:web"}, headers=BETA
+            f"{VIEWS}/checkout/link/segments", json={"filter": 'tags anyOf ["beta"]'}, headers=BETA
         ),
     ),
     "one-maintainer": (
