@@ -68,10 +68,12 @@ from ._exceptions import (
 )
 from ._models import (
     Environment,
+    EnvironmentPage,
     FlagLink,
     FlagLinkCollection,
     FlagLinkPost,
     JsonPatchOperation,
+    KeyedPage,
     LinkedPage,
     LinkedResource,
     LinkRequest,
@@ -571,6 +573,71 @@ class LaunchDarklyClient:
             )
         except OffsetIgnored as ignored:
             raise self._invalid("GET", path, last_response[ignored.offset], str(ignored)) from None
+
+    # -- catalogue lists, for filters ---------------------------------------------------------
+
+    def list_flag_keys(self, project_key: str, flag_filter: str) -> list[str]:
+        """Keys of the flags matching LaunchDarkly's flag list `filter` (e.g. `tags:checkout`)."""
+        return self._list_keys(
+            "/api/v2/flags/{project_key}",
+            {"project_key": project_key},
+            {"filter": flag_filter, "summary": "true"},
+            page_size=100,
+            hint=f"Check that project '{project_key}' exists.",
+        )
+
+    def list_segment_keys(
+        self, project_key: str, environment_key: str, segment_filter: str
+    ) -> list[str]:
+        """Keys of one environment's segments matching a segment query filter."""
+        return self._list_keys(
+            "/api/v2/segments/{project_key}/{environment_key}",
+            {"project_key": project_key, "environment_key": environment_key},
+            {"filter": segment_filter},
+            page_size=50,
+            hint=(f"Check that environment '{environment_key}' exists in project '{project_key}'."),
+        )
+
+    def list_environments(self, project_key: str) -> list[Environment]:
+        template = _PROJECTS + "/environments"
+        path = _build_path(template, project_key=project_key)
+
+        def fetch(offset: int) -> Page[Environment]:
+            response = self._request(
+                "GET",
+                path,
+                params={"limit": 20, "offset": offset},
+                route=template,
+                not_found_hint=f"Check that project '{project_key}' exists.",
+            )
+            page = self._parse("GET", path, response, EnvironmentPage)
+            return Page(page.items, page.total_count)
+
+        return read_all_pages(fetch, lambda environment: environment.id)
+
+    def _list_keys(
+        self,
+        template: str,
+        segments: Mapping[str, str],
+        params: Mapping[str, str],
+        *,
+        page_size: int,
+        hint: str,
+    ) -> list[str]:
+        path = _build_path(template, **segments)
+
+        def fetch(offset: int) -> Page[str]:
+            response = self._request(
+                "GET",
+                path,
+                params={**params, "limit": page_size, "offset": offset},
+                route=template,
+                not_found_hint=hint,
+            )
+            page = self._parse("GET", path, response, KeyedPage)
+            return Page([item.key for item in page.items], page.total_count)
+
+        return read_all_pages(fetch, lambda key: key)
 
     # -- flag links -------------------------------------------------------------------------
 

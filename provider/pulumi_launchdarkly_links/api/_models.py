@@ -161,6 +161,24 @@ class Environment(LaunchDarklyModel):
     name: str
 
 
+class EnvironmentPage(LaunchDarklyModel):
+    items: list[Environment]
+    total_count: int = Field(alias="totalCount")
+
+
+class KeyedItem(LaunchDarklyModel):
+    """Any catalogue item (flag, segment): only its key is read."""
+
+    key: str
+
+
+class KeyedPage(LaunchDarklyModel):
+    """One page of a flag or segment list."""
+
+    items: list[KeyedItem]
+    total_count: int = Field(alias="totalCount")
+
+
 class FlagLinkTimestamp(LaunchDarklyModel):
     milliseconds: int
     seconds: int | None = None
