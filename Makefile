@@ -1,4 +1,4 @@
-.PHONY: demo test bench lint
+.PHONY: demo test bench lint fuzz
 
 # The demo: set up everything, start the emulator, `pulumi up` examples/quickstart.
 demo:
@@ -10,3 +10,7 @@ test:
 
 bench:
 	scripts/bench
+
+# The model-based tests of ViewMembership with many long random runs (HYPOTHESIS_PROFILE=fuzz).
+fuzz:
+	scripts/fuzz
