@@ -66,6 +66,17 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
     segment_count: pulumi.Output[int | None]
     ai_config_count: pulumi.Output[int | None]
     metric_count: pulumi.Output[int | None]
+    flag_filter: pulumi.Output[str | None]
+    segment_filter: pulumi.Output[str | None]
+    segment_filter_environment_key: pulumi.Output[str | None]
+    segment_filter_environment_id: pulumi.Output[str | None]
+    flag_filter_matches: pulumi.Output[dict[str, str] | None]
+    """What `flag_filter` matches, each member's status: "linked", or after a refresh
+    "not linked" / "no longer matches" until the next `up`."""
+    segment_filter_matches: pulumi.Output[dict[str, str] | None]
+    flag_filter_linked: pulumi.Output[list[str] | None]
+    """The matches this resource linked itself, and so owns (others' links stay theirs)."""
+    segment_filter_linked: pulumi.Output[list[str] | None]
     linked_by_others: pulumi.Output[dict[str, list[Any]] | None]
     """Exclusive only: members a refresh found linked that the program does not declare (the
     next `pulumi up` unlinks them). None when there are none."""
@@ -83,6 +94,10 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
         exclusive: pulumi.Input[bool] = False,
         adopt: pulumi.Input[bool] = False,
         comment: pulumi.Input[str] | None = None,
+        flag_filter: pulumi.Input[str] | None = None,
+        segment_filter: pulumi.Input[str] | None = None,
+        segment_filter_environment_key: pulumi.Input[str] | None = None,
+        segment_filter_environment_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare members of one view (README, "What a ViewMembership owns").
@@ -102,6 +117,13 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
         :param adopt: with `exclusive=True`, take over members the program does not list
             (they are unlinked) instead of refusing, when the resource becomes their owner.
         :param comment: sent with LaunchDarkly link requests.
+        :param flag_filter: also link every flag matching this LaunchDarkly flag list filter
+            (e.g. `tags:checkout`, `maintainerTeamKey:payments`); re-resolved by every up
+            and refresh, so flags that start or stop matching show as drift.
+        :param segment_filter: also link every segment of one environment matching this
+            segment query filter (e.g. `tags anyOf ["checkout"]`).
+        :param segment_filter_environment_key: the environment `segment_filter` searches.
+        :param segment_filter_environment_id: or its `_id` (exactly one of the two).
         :param opts: Pulumi resource options.
         """
         props: dict[str, Any] = {
@@ -114,6 +136,14 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
             "exclusive": exclusive,
             "adopt": adopt,
             "comment": comment,
+            "flag_filter": flag_filter,
+            "segment_filter": segment_filter,
+            "segment_filter_environment_key": segment_filter_environment_key,
+            "segment_filter_environment_id": segment_filter_environment_id,
+            "flag_filter_matches": None,
+            "segment_filter_matches": None,
+            "flag_filter_linked": None,
+            "segment_filter_linked": None,
             # Outputs exist only for keys present in props, so the computed ones are seeded.
             **dict.fromkeys(COUNT_OUTPUTS.values()),
             LINKED_BY_OTHERS: None,

@@ -9,8 +9,10 @@ from pulumi.output import Unknown
 
 from ._inputs import is_unknown, key_list_problems, key_problem, without_engine_keys
 from .membership_plan import (
+    FILTER_INPUTS,
     INPUT_NAMES,
     MEMBER_INPUTS,
+    SEGMENT_FILTER_ENVIRONMENT,
     member_list,
     member_map,
     normalise_key_list,
@@ -65,6 +67,7 @@ def membership_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
         if name != "segments":
             problems.extend((name, p) for p in key_list_problems(name, inputs.get(name)))
     problems.extend(_segment_problems(inputs.get("segments")))
+    problems.extend(_filter_problems(inputs))
 
     for name in ("exclusive", "adopt"):
         value = inputs.get(name)
@@ -73,6 +76,33 @@ def membership_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     comment = inputs.get("comment")
     if comment is not None and not is_unknown(comment) and not isinstance(comment, str):
         problems.append(("comment", f"comment must be a string, got {comment!r}"))
+    return problems
+
+
+def _filter_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
+    problems: list[InputProblem] = []
+    for name in (*FILTER_INPUTS.values(), *SEGMENT_FILTER_ENVIRONMENT):
+        value = inputs.get(name)
+        if (
+            value is not None
+            and not is_unknown(value)
+            and (not isinstance(value, str) or not value)
+        ):
+            problems.append((name, f"{name} must be a non-empty string, got {value!r}"))
+    environment = [n for n in SEGMENT_FILTER_ENVIRONMENT if inputs.get(n) is not None]
+    if inputs.get("segment_filter") is not None and len(environment) != 1:
+        problems.append(
+            (
+                "segment_filter",
+                "segment_filter needs exactly one of segment_filter_environment_key or "
+                "segment_filter_environment_id (LaunchDarkly filters segments per environment); "
+                f"it has {'both' if environment else 'neither'}",
+            )
+        )
+    if inputs.get("segment_filter") is None and environment:
+        problems.append(
+            (environment[0], f"{environment[0]} is only used with segment_filter: set both")
+        )
     return problems
 
 
@@ -149,6 +179,7 @@ def normalise_membership_inputs(
     news: Mapping[str, Any],
     olds: Mapping[str, Any],
     resolve_environment_id: Callable[[str, str], str],
+    resolve_environment_key: Callable[[str, str], str] | None = None,
 ) -> dict[str, Any]:
     """Checked inputs: sorted unique member lists, segments carrying both environment id and key.
 
@@ -183,9 +214,36 @@ def normalise_membership_inputs(
         inputs["segments"] = (
             resolved if contains_unknown_segment(resolved) else (normalise_segments(resolved))
         )
+    _resolve_filter_environment(inputs, olds, resolve_environment_id, resolve_environment_key)
     for name in MEMBER_INPUTS:
         inputs[name] = member_map(name, inputs.get(name))
     return {name: value for name, value in inputs.items() if value is not None}
+
+
+def _resolve_filter_environment(
+    inputs: dict[str, Any],
+    olds: Mapping[str, Any],
+    resolve_id: Callable[[str, str], str],
+    resolve_key: Callable[[str, str], str] | None,
+) -> None:
+    """A segment filter's environment carries both its key (the segment list route takes it)
+    and its _id (segments are identified by it); the other is looked up once, then reused."""
+    key, identifier = (inputs.get(name) for name in SEGMENT_FILTER_ENVIRONMENT)
+    if inputs.get("segment_filter") is None or any(
+        is_unknown(v) for v in (key, identifier, inputs.get("project_key"))
+    ):
+        return
+    old = without_engine_keys(olds)
+    old_pair = tuple(old.get(name) for name in SEGMENT_FILTER_ENVIRONMENT)
+    project_key = str(inputs["project_key"])
+    if key is not None and identifier is None:
+        identifier = old_pair[1] if old_pair[0] == key else resolve_id(project_key, key)
+    elif identifier is not None and key is None and resolve_key is not None:
+        key = old_pair[0] if old_pair[1] == identifier else resolve_key(project_key, identifier)
+    inputs["segment_filter_environment_key"], inputs["segment_filter_environment_id"] = (
+        key,
+        identifier,
+    )
 
 
 def contains_unknown_segment(segments: list[Any]) -> bool:

@@ -26,8 +26,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .membership_filters import (
+    filter_linked,
+    filter_of,
+    matches_map,
+    owned_after,
+    refreshed_matches_map,
+)
 from .membership_plan import (
+    FILTER_LINKED,
     LINKED_BY_OTHERS,
+    MATCHES_INPUTS,
     MEMBER_INPUTS,
     Member,
     TypeChange,
@@ -103,7 +112,11 @@ def types_to_read(
         return managed_types(declared or {})
     if declared is None:
         return managed_types(recorded) if _is_exclusive(recorded) else []
-    needed = managed_types(declared) if _is_exclusive(declared) else []
+    needed = [
+        name
+        for name in managed_types(declared)
+        if _is_exclusive(declared) or filter_of(declared, name) is not None
+    ]
     if _is_exclusive(recorded):
         needed += [name for name in managed_types(recorded) if name not in managed_types(declared)]
     return needed
@@ -113,17 +126,29 @@ def plan_membership(
     declared: Mapping[str, Any] | None,
     recorded: Mapping[str, Any] | None,
     live: Mapping[str, Any],
+    matches: Mapping[str, frozenset[Member]] | None = None,
 ) -> MembershipPlan:
     """The plan for create (`recorded` None), update, or delete (`declared` None).
 
     `declared` are the checked inputs, `recorded` the state's outputs, `live` LaunchDarkly's
-    members for (at least) the types `types_to_read` named, shaped like the inputs.
+    members for (at least) the types `types_to_read` named, shaped like the inputs, and
+    `matches` what each declared filter matches now.
     """
+    matches = matches or {}
     changes: list[TypeChange] = []
     refusals: list[Refusal] = []
     adopted: dict[str, Members] = {}
+    filter_outputs: dict[str, Any] = {}
     for name, resource_type in MEMBER_INPUTS.items():
-        to_link, to_unlink, undeclared = _plan_type(name, declared, recorded, live)
+        to_link, to_unlink, undeclared = _plan_type(name, declared, recorded, live, matches)
+        if declared is not None and filter_of(declared, name) is not None:
+            filter_outputs[FILTER_LINKED[name]] = owned_after(
+                filter_linked(recorded, name) | (_declared_before(recorded, name)),
+                to_link,
+                matches.get(name, frozenset()),
+                members_of(name, declared.get(name)),
+            )
+            filter_outputs[MATCHES_INPUTS[name]] = matches_map(matches.get(name, frozenset()))
         if undeclared and declared is not None and not declared.get("adopt"):
             refusals.append(Refusal(name, tuple(sorted(undeclared))))
         elif undeclared:
@@ -134,8 +159,17 @@ def plan_membership(
             )
     if refusals:
         return MembershipPlan(refusals=tuple(refusals))
-    outputs = None if declared is None else membership_outputs(declared)
+    outputs = None if declared is None else membership_outputs({**declared, **filter_outputs})
     return MembershipPlan(tuple(changes), (), adopted, outputs)
+
+
+def _declared_before(recorded: Mapping[str, Any] | None, name: str) -> Members:
+    return declared_before(recorded, name) if recorded is not None else frozenset()
+
+
+def owned_before(recorded: Mapping[str, Any], name: str) -> Members:
+    """What a non-exclusive resource owned of a type: what it listed and what its filter linked."""
+    return declared_before(recorded, name) | filter_linked(recorded, name)
 
 
 def _plan_type(
@@ -143,6 +177,7 @@ def _plan_type(
     declared: Mapping[str, Any] | None,
     recorded: Mapping[str, Any] | None,
     live: Mapping[str, Any],
+    matches: Mapping[str, frozenset[Member]],
 ) -> tuple[Members, Members, Members]:
     """(to link, to unlink, undeclared members an exclusive takeover unlinks) for one type."""
     none: Members = frozenset()
@@ -154,9 +189,11 @@ def _plan_type(
         assert recorded is not None
         if _is_exclusive(recorded):
             return none, members_of(name, live.get(name)), none
-        return none, declared_before(recorded, name), none
+        return none, owned_before(recorded, name), none
     assert declared is not None
     want = members_of(name, declared.get(name))
+    if filter_of(declared, name) is not None:
+        want |= matches.get(name, none)
     if recorded is None or takes_ownership(declared, recorded, name):
         have = members_of(name, live.get(name))
         undeclared = have - want if _is_exclusive(declared) else none
@@ -166,28 +203,49 @@ def _plan_type(
         return want - have, have - want, none
     if not recorded_it:  # a newly listed type, not exclusive: linking is idempotent
         return want, none, none
-    recorded_members = members_of(name, recorded.get(name))
-    return want - recorded_members, declared_before(recorded, name) - want, none
+    # Non-exclusive: link what is missing (read where a filter is involved, else as recorded),
+    # unlink only what it owned and no longer wants.
+    have = (
+        members_of(name, live.get(name))
+        if name in live
+        else members_of(name, recorded.get(name)) | filter_linked(recorded, name)
+    )
+    return want - have, owned_before(recorded, name) - want, none
 
 
-def refreshed_outputs(recorded: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
-    """The state a refresh records, from the old state and LaunchDarkly's members per type.
+def refreshed_outputs(
+    recorded: Mapping[str, Any],
+    live: Mapping[str, Any],
+    matches: Mapping[str, frozenset[Member]] | None = None,
+) -> dict[str, Any]:
+    """The state a refresh records, from the old state, LaunchDarkly's members per type and
+    what each filter matches now.
 
     Exclusive: every linked member, and which of them the program never declared. Otherwise:
     the declared members that are still linked; what others linked is none of its business.
+    A filter records which matches are linked, and owned members that stopped matching.
     """
+    matches = matches or {}
     refreshed = dict(recorded)
     others: dict[str, Any] = {}
     for name in managed_types(recorded):
         linked = members_of(name, live.get(name))
+        matched = matches.get(name, frozenset())
         if _is_exclusive(recorded):
             keep = linked
-            extra = linked - declared_before(recorded, name)
+            extra = linked - declared_before(recorded, name) - matched
             if extra:
                 others[name] = _as_input(name, extra, recorded, live)
         else:
             keep = members_of(name, recorded.get(name)) & linked
-        refreshed[name] = _as_input(name, keep, recorded, live)
+        if recorded.get(name) is not None:
+            refreshed[name] = _as_input(name, keep, recorded, live)
+        if filter_of(recorded, name) is not None:
+            owned = filter_linked(recorded, name) & linked
+            refreshed[FILTER_LINKED[name]] = sorted(
+                m[1] if isinstance(m, tuple) else m for m in owned
+            )
+            refreshed[MATCHES_INPUTS[name]] = refreshed_matches_map(matched, linked, owned)
     outputs = membership_outputs(refreshed)
     outputs[LINKED_BY_OTHERS] = others or None
     return outputs

@@ -31,7 +31,25 @@ COUNT_OUTPUTS = {
 REPLACE_INPUTS = ("project_key", "view_key")
 # Output only: what a refresh of an exclusive resource found linked but never declared.
 LINKED_BY_OTHERS = "linked_by_others"
-INPUT_NAMES = (*REPLACE_INPUTS, *MEMBER_INPUTS, "exclusive", "adopt", "comment")
+# Membership by filter (flags and segments only): the filter, and the matches the checked inputs
+# keep as a map member -> "linked" / "not linked" / "no longer matches", so that a preview
+# after a refresh names each member a filter now adds or drops.
+FILTER_INPUTS = {"flags": "flag_filter", "segments": "segment_filter"}
+MATCHES_INPUTS = {"flags": "flag_filter_matches", "segments": "segment_filter_matches"}
+SEGMENT_FILTER_ENVIRONMENT = ("segment_filter_environment_key", "segment_filter_environment_id")
+INPUT_NAMES = (
+    *REPLACE_INPUTS,
+    *MEMBER_INPUTS,
+    *FILTER_INPUTS.values(),
+    *SEGMENT_FILTER_ENVIRONMENT,
+    *MATCHES_INPUTS.values(),
+    "exclusive",
+    "adopt",
+    "comment",
+)
+# Output only: per filtered type, the matching members this resource linked itself (what it
+# owns through the filter; a match someone else had linked stays theirs).
+FILTER_LINKED = {"flags": "flag_filter_linked", "segments": "segment_filter_linked"}
 
 SegmentId = tuple[str, str]  # (environment_id, segment_key)
 Member = str | SegmentId
@@ -115,8 +133,13 @@ class TypeChange:
 
 
 def managed_types(props: Mapping[str, Any]) -> list[str]:
-    """Input names of the member types a resource lists (an empty list counts as listed)."""
-    return [name for name in MEMBER_INPUTS if props.get(name) is not None]
+    """Input names of the member types a resource lists (an empty list counts as listed) or
+    selects by filter."""
+    return [
+        name
+        for name in MEMBER_INPUTS
+        if props.get(name) is not None or props.get(FILTER_INPUTS.get(name, "")) is not None
+    ]
 
 
 def changed_inputs(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> list[str]:
@@ -152,4 +175,6 @@ def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
         members = outputs[name] = member_list(name, inputs.get(name))
         outputs[count_name] = None if members is None else len(members)
     outputs[LINKED_BY_OTHERS] = inputs.get(LINKED_BY_OTHERS)
+    for name in FILTER_LINKED.values():
+        outputs[name] = inputs.get(name)
     return outputs

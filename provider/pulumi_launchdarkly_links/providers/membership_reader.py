@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 
 from ..api import BadRequestError, LaunchDarklyClient, LinkedResource, NotFoundError
 from .errors import ProviderError
-from .membership_plan import MEMBER_INPUTS
+from .membership_filters import as_members, filter_of
+from .membership_plan import FILTER_INPUTS, MEMBER_INPUTS
 from .membership_writer import unsupported_type_reason
 
 
@@ -69,6 +70,29 @@ class MembershipReader:
                 f"{unsupported_type_reason(name, error.message)}. Nothing was changed."
             ) from None
         return self._segments(items) if name == "segments" else [i.resource_key for i in items]
+
+    def matches(self, props: Mapping[str, Any], input_names: Iterable[str]) -> dict[str, Any]:
+        """What each named type's filter (`flag_filter`, `segment_filter`) matches now."""
+        found: dict[str, Any] = {}
+        for name in input_names:
+            query = filter_of(props, name)
+            if query is None:
+                continue
+            try:
+                if name == "segments":
+                    environment_key = str(props["segment_filter_environment_key"])
+                    keys = self.client.list_segment_keys(self.project_key, environment_key, query)
+                else:
+                    keys = self.client.list_flag_keys(self.project_key, query)
+            except BadRequestError as error:
+                raise ProviderError(
+                    f"{FILTER_INPUTS[name]} {query!r} was refused by LaunchDarkly: "
+                    f"{error.message}. Write it in LaunchDarkly's "
+                    f"{'segment query-filter' if name == 'segments' else 'flag list filter'} "
+                    "syntax (README, membership by filter)."
+                ) from None
+            found[name] = as_members(name, keys, props)
+        return found
 
     def _explain_not_found(self, input_name: str, error: NotFoundError) -> NoReturn:
         try:

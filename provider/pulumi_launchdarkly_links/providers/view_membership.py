@@ -26,6 +26,7 @@ from ._inputs import is_unknown, without_engine_keys
 from ._session import LaunchDarklyProvider
 from .errors import ProviderError, describe_failures
 from .lookups import read_membership_by_id
+from .membership_filters import filter_of, matches_map, wanted_matches
 from .membership_inputs import membership_input_problems, normalise_membership_inputs
 from .membership_ownership import (
     MembershipPlan,
@@ -37,9 +38,12 @@ from .membership_ownership import (
     types_to_read,
 )
 from .membership_plan import (
+    FILTER_INPUTS,
     INPUT_NAMES,
+    MATCHES_INPUTS,
     MEMBER_INPUTS,
     REPLACE_INPUTS,
+    SEGMENT_FILTER_ENVIRONMENT,
     SINGULAR,
     changed_inputs,
     managed_types,
@@ -64,14 +68,57 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         if problems:
             return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
         try:
-            inputs = normalise_membership_inputs(news, olds, self._environment_id)
+            inputs = normalise_membership_inputs(
+                news, olds, self._environment_id, self._environment_key
+            )
         except ProviderError as error:
             return CheckResult(news, [CheckFailure("segments", str(error))])
-        refusals = self._refusals_at_preview(inputs, without_engine_keys(olds) or None)
+        old_inputs = without_engine_keys(olds) or None
+        filter_failures = self._settle_filter_matches(inputs, old_inputs)
+        if filter_failures:
+            return CheckResult(inputs, filter_failures)
+        refusals = self._refusals_at_preview(inputs, old_inputs)
         return CheckResult(
             inputs,
             [CheckFailure(r.input_name, self._refusal_message(inputs, r)) for r in refusals],
         )
+
+    def _environment_key(self, project_key: str, environment_id: str) -> str:
+        for environment in self.client.list_environments(project_key):
+            if environment.id == environment_id:
+                return environment.key
+        raise ProviderError(
+            f"segment_filter_environment_id {environment_id!r}: no environment in project "
+            f"{project_key!r} has that _id; check it, or give segment_filter_environment_key"
+        )
+
+    def _settle_filter_matches(
+        self, inputs: dict[str, Any], old_inputs: dict[str, Any] | None
+    ) -> list[CheckFailure]:
+        """The matches a filter wants, kept in the checked inputs for the preview's diff: the
+        last resolution while the filter is unchanged (no request), else resolved now."""
+        failures = []
+        for name, filter_input in FILTER_INPUTS.items():
+            matches_input = MATCHES_INPUTS[name]
+            if filter_of(inputs, name) is None:
+                inputs.pop(matches_input, None)
+                continue
+            if any(is_unknown(value) for value in inputs.values()):
+                continue
+            unchanged = old_inputs is not None and all(
+                old_inputs.get(key) == inputs.get(key)
+                for key in (filter_input, *SEGMENT_FILTER_ENVIRONMENT, "project_key")
+            )
+            if unchanged and isinstance((old_inputs or {}).get(matches_input), Mapping):
+                inputs[matches_input] = matches_map(wanted_matches(old_inputs or {}, name))
+                continue
+            try:
+                found = self._reader(inputs).matches(inputs, [name])
+            except ProviderError as error:
+                failures.append(CheckFailure(filter_input, str(error)))
+                continue
+            inputs[matches_input] = matches_map(found[name])
+        return failures
 
     def _environment_id(self, project_key: str, environment_key: str) -> str:
         try:
@@ -96,7 +143,8 @@ class ViewMembershipProvider(LaunchDarklyProvider):
             live = self._reader(inputs, old_inputs).read(taking)
         except (ViewGone, ProviderError):
             return ()  # the view may come later in this program; create says what is wrong
-        return plan_membership(inputs, old_inputs, live).refusals
+        matches = {name: wanted_matches(inputs, name) for name in taking}
+        return plan_membership(inputs, old_inputs, live, matches).refusals
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_inputs(olds, news)
@@ -106,14 +154,16 @@ class ViewMembershipProvider(LaunchDarklyProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = without_engine_keys(props)
         project_key, view_key = inputs["project_key"], inputs["view_key"]
+        reader = self._reader(inputs)
         try:
-            live = self._reader(inputs).read(types_to_read(inputs, None))
+            live = reader.read(types_to_read(inputs, None))
         except ViewGone:
             raise ProviderError(
                 f"view '{view_key}' was not found in project '{project_key}'; create the view "
                 "first or fix project_key/view_key"
             ) from None
-        plan = self._carry_out_checks(inputs, plan_membership(inputs, None, live))
+        matches = reader.matches(inputs, managed_types(inputs))
+        plan = self._carry_out_checks(inputs, plan_membership(inputs, None, live, matches))
         writer = self._writer(inputs)
         report = writer.apply(plan.changes)
         if report.refused:
@@ -131,11 +181,13 @@ class ViewMembershipProvider(LaunchDarklyProvider):
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         inputs, recorded = without_engine_keys(news), without_engine_keys(olds)
+        reader = self._reader(inputs, recorded)
         try:
-            live = self._reader(inputs, recorded).read(types_to_read(inputs, recorded))
+            live = reader.read(types_to_read(inputs, recorded))
         except ViewGone as gone:
             raise ProviderError(f"{gone}; run `pulumi refresh` to update the state") from None
-        plan = self._carry_out_checks(inputs, plan_membership(inputs, recorded, live))
+        matches = reader.matches(inputs, managed_types(inputs))
+        plan = self._carry_out_checks(inputs, plan_membership(inputs, recorded, live, matches))
         report = self._writer(inputs).apply(plan.changes)
         if report.refused:
             raise ProviderError(str(report.refused))
@@ -154,11 +206,14 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         recorded = without_engine_keys(props)
         if "project_key" not in recorded:  # `ViewMembership.get(name, id)`: only the ID
             return read_membership_by_id(self.client, id_)
+        reader = self._reader(recorded)
         try:
-            live = self._reader(recorded).read(managed_types(recorded))
+            live = reader.read(managed_types(recorded))
         except ViewGone:
             return ReadResult(None, {})  # LaunchDarkly confirmed the view is gone
-        outputs = refreshed_outputs(recorded, live)
+        outputs = refreshed_outputs(
+            recorded, live, reader.matches(recorded, managed_types(recorded))
+        )
         inputs = {
             name: member_map(name, outputs[name]) if name in MEMBER_INPUTS else outputs[name]
             for name in INPUT_NAMES

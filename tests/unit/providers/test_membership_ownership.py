@@ -123,3 +123,40 @@ def test_refresh_keeps_environment_keys_for_segments_others_linked() -> None:
     refreshed = refreshed_outputs(state, live)
     assert refreshed["segments"] == [seg("mine"), seg("theirs", env_key="staging")]
     assert refreshed["linked_by_others"] == {"segments": [seg("theirs", env_key="staging")]}
+
+
+def test_a_filter_owns_only_the_matches_it_linked_itself() -> None:
+    declared = props(flags=["x"], flag_filter="tags:checkout")
+    assert types_to_read(declared, None) == ["flags"]
+    plan = plan_membership(
+        declared, None, {"flags": ["theirs"]}, {"flags": frozenset({"a", "theirs"})}
+    )
+    assert changes(plan) == {"flags": (("a", "x"), ())}
+    assert plan.outputs is not None
+    assert plan.outputs["flag_filter_linked"] == ["a"]  # 'theirs' was linked before
+    assert plan.outputs["flag_filter_matches"] == {"a": "linked", "theirs": "linked"}
+
+    # The filter changes: neither 'a' nor 'theirs' matches any more.
+    recorded = plan.outputs
+    changed = props(flags=["x"], flag_filter="tags:web")
+    assert types_to_read(changed, recorded) == ["flags"]
+    live = {"flags": ["a", "theirs", "x"]}
+    later = plan_membership(changed, recorded, live, {"flags": frozenset({"b"})})
+    assert changes(later) == {"flags": (("b",), ("a",))}
+
+
+def test_refresh_marks_new_matches_not_linked_and_owned_ones_that_stopped_matching() -> None:
+    state = {
+        **props(flag_filter="tags:checkout"),
+        "flag_filter_linked": ["a", "gone"],
+        "flag_filter_matches": {"a": "linked", "gone": "linked"},
+    }
+    refreshed = refreshed_outputs(
+        state, {"flags": ["a", "gone"]}, {"flags": frozenset({"a", "new"})}
+    )
+    assert refreshed["flag_filter_matches"] == {
+        "a": "linked",
+        "gone": "no longer matches",
+        "new": "not linked",
+    }
+    assert refreshed["flag_filter_linked"] == ["a", "gone"]
