@@ -22,13 +22,15 @@ def pyproject_field(name: str) -> str:
 
 
 def pins() -> dict[str, str]:
-    """constraints.txt as {normalized name: exact version}."""
+    """constraints.txt as {normalized name: exact version} for the Python running the tests."""
     found = {}
     for line in (REPO_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            name, _, pinned = line.partition("==")
-            assert pinned, f"not an exact pin: {line!r}"
-            found[re.sub(r"[-_.]+", "-", name).lower()] = pinned
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier
+            assert spec.operator == "==", f"not an exact pin: {line!r}"
+            if requirement.marker is None or requirement.marker.evaluate():
+                found[re.sub(r"[-_.]+", "-", requirement.name).lower()] = spec.version
     return found
 
 
