@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from .conftest import hypothesis_profile
 from .contract import CheckedStack
@@ -129,10 +135,13 @@ Edit = (
     | MoveTo
 )
 
+existing_segment_decls = st.sampled_from([SegmentDecl(*place) for place in SEGMENTS])
 seeded_members: st.SearchStrategy[Target] = st.sampled_from(
     [*FLAGS, *(SegmentDecl(*place) for place in SEGMENTS)]
 )
 views = st.sampled_from(VIEWS)
+# Other people mostly change the view the resource starts on (the other one matters after MoveTo).
+others_views = st.one_of(st.just(VIEWS[0]), views)
 edits: st.SearchStrategy[Edit] = st.one_of(
     st.sampled_from([DeclareFlag(key) for key in (*FLAGS, MISSING_FLAG)]),
     st.sampled_from([UndeclareFlag(key) for key in (*FLAGS, MISSING_FLAG)]),
@@ -163,6 +172,17 @@ class ViewMembershipMachine(RuleBasedStateMachine):
         self.stack = CheckedStack(world)
         self.program = Program()
 
+    @initialize(
+        flags=st.lists(st.sampled_from((*FLAGS, MISSING_FLAG)), unique=True, max_size=3),
+        segments=st.lists(existing_segment_decls, unique=True, max_size=2),
+        exclusive=st.booleans(),
+    )
+    def write_program(self, flags: list[str], segments: list[SegmentDecl], exclusive: bool) -> None:
+        """The first version of the program (the first `up` runs it)."""
+        self.program = Program(
+            flags=tuple(flags), segments=tuple(segments) or None, exclusive=exclusive
+        )
+
     # What the user does.
 
     @rule(edits=edit_lists, fault_seed=maybe_faults)
@@ -182,7 +202,7 @@ class ViewMembershipMachine(RuleBasedStateMachine):
 
     # What someone else does, in LaunchDarkly.
 
-    @rule(view=views, member=seeded_members, link=st.booleans())
+    @rule(view=others_views, member=seeded_members, link=st.booleans())
     def someone_links(self, view: str, member: Target, link: bool) -> None:
         self.stack.someone_links(view, member, link=link)
 
