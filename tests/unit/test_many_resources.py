@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 from collections.abc import Iterator
 from typing import Any
@@ -59,21 +58,6 @@ def test_serialized_provider_is_the_same_with_the_wrappers_peeled_off() -> None:
     assert pulumi_wrapper_depth() == 0
     assert serialize_provider(ProviderWithState()) == reference
     assert pulumi_wrapper_depth() == 1
-
-
-@pytest.fixture
-def event_loop_for_pulumi() -> Iterator[asyncio.AbstractEventLoop]:
-    """Resource registration needs a current loop; earlier tests may have left none."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield loop
-    # The mocked registrations never ran: there is no program to wait for them.
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
-    loop.run_until_complete(asyncio.sleep(0))
-    asyncio.set_event_loop(None)
-    loop.close()
-    pulumi.runtime.settings.reset_options()  # no mocks left behind for later tests
 
 
 @pytest.mark.usefixtures("original_pickler", "event_loop_for_pulumi")

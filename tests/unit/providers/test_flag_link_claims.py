@@ -47,7 +47,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def mocks() -> Iterator[RecordingMocks]:
+def mocks(event_loop_for_pulumi: object) -> Iterator[RecordingMocks]:
     mocks = RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project="claims", stack="test", preview=True)
     yield mocks
