@@ -102,24 +102,19 @@ def types_to_read(
     """The member types whose live membership the plan needs (each costs a `/linked` read).
 
     Create reads every type it lists: it must know what was linked before, so that it links
-    only what is missing and a rollback leaves those members alone. An exclusive update reads
-    every type it lists, so that after it the view holds exactly the declared members even if
-    someone linked more since the last refresh, and the adopt check sees what it takes over.
-    An update between non-exclusive programs sends no read. Dropping a type it owned
-    exclusively, and deleting an exclusive resource, read that type: everything in it is owned.
+    only what is missing and a rollback leaves those members alone. Update reads every type it
+    lists or listed: afterwards the view holds every declared member even if someone unlinked
+    one since the last refresh (and, exclusive, nothing else), it never sends an unlink for a
+    member that is gone, and the adopt check sees what it takes over. Delete reads where it
+    owns everything (exclusive); otherwise it unlinks what it declared, forgiving the gone.
+    No-op `up` and `preview` call none of these, so they read nothing.
     """
     if recorded is None:
         return managed_types(declared or {})
     if declared is None:
         return managed_types(recorded) if _is_exclusive(recorded) else []
-    needed = [
-        name
-        for name in managed_types(declared)
-        if _is_exclusive(declared) or filter_of(declared, name) is not None
-    ]
-    if _is_exclusive(recorded):
-        needed += [name for name in managed_types(recorded) if name not in managed_types(declared)]
-    return needed
+    listed = managed_types(declared)
+    return listed + [name for name in managed_types(recorded) if name not in listed]
 
 
 def plan_membership(
@@ -189,7 +184,8 @@ def _plan_type(
         assert recorded is not None
         if _is_exclusive(recorded):
             return none, members_of(name, live.get(name)), none
-        return none, owned_before(recorded, name), none
+        owned = owned_before(recorded, name)
+        return none, owned & members_of(name, live.get(name)) if name in live else owned, none
     assert declared is not None
     want = members_of(name, declared.get(name))
     if filter_of(declared, name) is not None:
@@ -201,16 +197,11 @@ def _plan_type(
     if _is_exclusive(declared):  # exclusive before and now: it owns everything linked
         have = members_of(name, live.get(name))
         return want - have, have - want, none
-    if not recorded_it:  # a newly listed type, not exclusive: linking is idempotent
-        return want, none, none
-    # Non-exclusive: link what is missing (read where a filter is involved, else as recorded),
-    # unlink only what it owned and no longer wants.
-    have = (
-        members_of(name, live.get(name))
-        if name in live
-        else members_of(name, recorded.get(name)) | filter_linked(recorded, name)
-    )
-    return want - have, owned_before(recorded, name) - want, none
+    # Non-exclusive: link what is missing, unlink only what it owned, no longer wants and
+    # is still linked.
+    have = members_of(name, live.get(name))
+    owned = owned_before(recorded, name) if recorded_it else none
+    return want - have, (owned - want) & have, none
 
 
 def refreshed_outputs(

@@ -69,8 +69,9 @@ def test_leaving_exclusive_never_unlinks_what_a_refresh_found_but_nobody_declare
     assert refreshed["flags"] == ["a", "b", "theirs"]
     assert refreshed["linked_by_others"] == {"flags": ["theirs"]}
     declared = props(flags=["a"], exclusive=False)
-    assert types_to_read(declared, refreshed) == []
-    assert changes(plan_membership(declared, refreshed, {})) == {"flags": ((), ("b",))}
+    assert types_to_read(declared, refreshed) == ["flags"]
+    live = {"flags": ["a", "b", "theirs"]}
+    assert changes(plan_membership(declared, refreshed, live)) == {"flags": ((), ("b",))}
 
 
 def test_staying_exclusive_unlinks_what_others_linked_as_drift() -> None:
@@ -97,9 +98,14 @@ def test_non_exclusive_refresh_records_only_declared_members_still_linked() -> N
 
 def test_non_exclusive_update_and_delete_touch_only_declared_members() -> None:
     recorded = props(flags=["a", "b"])
-    assert types_to_read(props(flags=["b", "c"]), recorded) == []
-    assert changes(plan_membership(props(flags=["b", "c"]), recorded, {})) == {
+    assert types_to_read(props(flags=["b", "c"]), recorded) == ["flags"]
+    live = {"flags": ["a", "b", "theirs"]}
+    assert changes(plan_membership(props(flags=["b", "c"]), recorded, live)) == {
         "flags": (("c",), ("a",))
+    }
+    # Someone unlinked 'b' since: the update links it again; 'a' gone already is not unlinked.
+    assert changes(plan_membership(props(flags=["b", "c"]), recorded, {"flags": []})) == {
+        "flags": (("b", "c"), ())
     }
     assert types_to_read(None, recorded) == []
     assert changes(plan_membership(None, recorded, {})) == {"flags": ((), ("a", "b"))}
