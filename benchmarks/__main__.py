@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import footprint, rate_limited, requests_per_operation, wall_time
+from . import flag_links_bulk, footprint, rate_limited, requests_per_operation, wall_time
 from .emulator_process import EmulatorProcess
 from .environment import QUICK, REPO_ROOT, Bench
 from .report import Section, machine, print_section, render
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[Bench], Section]] = {
     "2": wall_time.run,
     "3": rate_limited.run,
     "4": footprint.run,
+    "5": flag_links_bulk.run,
 }
 
 

@@ -1,14 +1,18 @@
 """Bootstrap an environment from a YAML catalogue (flags.yaml, or the file named by config
 `bootstrap:flagsFile`): the view is created, its flags become the view's membership, and each
 flag gets a link to its ticket. Adding a flag to the file and running `pulumi up` links it and
-its ticket; nothing has to be made in the LaunchDarkly UI first."""
+its ticket; nothing has to be made in the LaunchDarkly UI first.
+
+The ticket links are one `FlagLinks` resource, however many flags the catalogue holds: one
+provider call creates them many at a time, and a change to the file touches only the links
+that changed."""
 
 from pathlib import Path
 
 import pulumi
 import yaml
 
-from pulumi_launchdarkly_links import FlagLink, View, ViewMembership
+from pulumi_launchdarkly_links import FlagLinks, FlagLinkSpec, View, ViewMembership
 
 config = pulumi.Config("bootstrap")
 catalogue = yaml.safe_load(Path(config.get("flagsFile") or "flags.yaml").read_text())
@@ -32,17 +36,26 @@ membership = ViewMembership(
     comment="bootstrapped by pulumi",
 )
 
-links = {
-    flag["key"]: FlagLink(
-        f"{flag['key']}-ticket",
-        project_key=project_key,
-        flag_key=flag["key"],
-        deep_link=flag["ticket"],
-        title=flag.get("title"),
-    )
-    for flag in catalogue["flags"]
-}
+tickets = FlagLinks(
+    f"{view_spec['key']}-tickets",
+    project_key=project_key,
+    links=[
+        FlagLinkSpec(
+            flag_key=flag["key"],
+            key=f"{flag['key']}-ticket",
+            deep_link=flag["ticket"],
+            title=flag.get("title"),
+        )
+        for flag in catalogue["flags"]
+    ],
+)
 
 pulumi.export("view_id", view.view_id)
 pulumi.export("flags_in_view", membership.flag_count)
-pulumi.export("ticket_links", {key: link.link_id for key, link in links.items()})
+# `links` maps "flag_key/key" to each link's attributes and `link_id` (its _id).
+pulumi.export(
+    "ticket_links",
+    tickets.links.apply(
+        lambda links: {name.split("/")[0]: link.get("link_id") for name, link in links.items()}
+    ),
+)
