@@ -44,6 +44,8 @@ def test_bootstrap_environment_from_yaml(
     project.run("up", "--yes", "--skip-preview")
     routes = admin.stats()["routes"]
     assert routes == {
+        # An update reads what the view has first, so the declared flags are all linked after.
+        "GET /api/v2/projects/{projectKey}/views/{viewKey}/linked/{resourceType}": 1,
         "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
         "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}": 1,
     }
