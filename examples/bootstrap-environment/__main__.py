@@ -33,6 +33,8 @@ membership = ViewMembership(
     project_key=project_key,
     view_key=view.key,  # the membership waits for the view; destroy empties it first
     flags=[flag["key"] for flag in catalogue["flags"]],
+    segment_filter=catalogue.get("segment_filter", {}).get("filter"),
+    segment_filter_environment_key=catalogue.get("segment_filter", {}).get("environment"),
     comment="bootstrapped by pulumi",
 )
 

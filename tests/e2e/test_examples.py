@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
+from pulumi_launchdarkly_links.emulator.seed import DEMO_PRODUCTION_ENV_ID
 
 from .cli_project import CliProject
 from .harness import REPO_ROOT, emulator_api, flag_links, linked
@@ -32,6 +33,10 @@ def test_bootstrap_environment_from_yaml(
     assert (view["name"], view["tags"]) == (catalogue["view"]["name"], catalogue["view"]["tags"])
     keys = {flag["key"] for flag in catalogue["flags"]}
     assert linked(emulator, "default", view_key, "flags") == keys
+    # The filter-based membership: the demo seed tags beta-users "beta" in production.
+    assert linked(emulator, "default", view_key, "segments") == {
+        (DEMO_PRODUCTION_ENV_ID, "beta-users")
+    }
     for flag in catalogue["flags"]:
         (link,) = flag_links(emulator, "default", flag["key"])
         assert (link["_key"], link["_deepLink"]) == (f"{flag['key']}-ticket", flag["ticket"])
@@ -45,7 +50,8 @@ def test_bootstrap_environment_from_yaml(
     routes = admin.stats()["routes"]
     assert routes == {
         # An update reads what the view has first, so the declared flags are all linked after.
-        "GET /api/v2/projects/{projectKey}/views/{viewKey}/linked/{resourceType}": 1,
+        "GET /api/v2/projects/{projectKey}/views/{viewKey}/linked/{resourceType}": 2,
+        "GET /api/v2/segments/{projectKey}/{environmentKey}": 1,  # the filter, asked again
         "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
         "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}": 1,
     }
