@@ -60,8 +60,13 @@ def test_create_noop_change_reorder_replace_destroy(new_stack: Callable[..., Sta
     result = stack.up()
     assert result.summary.resource_changes == {"same": 1, "update": 1}
     routes = stack.admin.stats()["routes"]
-    # One unlink and one link request for flags; nothing for the unchanged types.
-    assert sum(routes.values()) == 2, routes
+    # One read per listed type (at once: what the view has now), then one unlink and one link
+    # request for flags; no write for the unchanged types.
+    assert routes == {
+        "GET /api/v2/projects/{projectKey}/views/{viewKey}/linked/{resourceType}": 4,
+        "DELETE /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
+        "POST /api/v2/projects/{projectKey}/views/{viewKey}/link/{resourceType}": 1,
+    }, routes
     assert linked(emulator, PROJECT, "checkout", "flags") == {"pay-later", "dark-mode", "search-v2"}
 
     stack.program(membership(["pay-later"], view_key="platform"))
