@@ -67,6 +67,9 @@ class MembershipPlan:
     changes: tuple[TypeChange, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     adopted: dict[str, Members] = field(default_factory=dict)
+    # Owned members the program dropped that are no longer linked (deleted in LaunchDarkly, or
+    # unlinked by someone else): nothing to send, but worth saying.
+    already_gone: dict[str, Members] = field(default_factory=dict)
     outputs: dict[str, Any] | None = None
 
 
@@ -155,7 +158,28 @@ def plan_membership(
     if refusals:
         return MembershipPlan(refusals=tuple(refusals))
     outputs = None if declared is None else membership_outputs({**declared, **filter_outputs})
-    return MembershipPlan(tuple(changes), (), adopted, outputs)
+    gone = {name: _already_gone(name, declared, recorded, live, matches) for name in MEMBER_INPUTS}
+    return MembershipPlan(
+        changes=tuple(changes),
+        adopted=adopted,
+        outputs=outputs,
+        already_gone={name: m for name, m in gone.items() if m},
+    )
+
+
+def _already_gone(
+    name: str,
+    declared: Mapping[str, Any] | None,
+    recorded: Mapping[str, Any] | None,
+    live: Mapping[str, Any],
+    matches: Mapping[str, frozenset[Member]],
+) -> Members:
+    if declared is None or recorded is None or name not in live or _is_exclusive(recorded):
+        return frozenset()
+    want = members_of(name, declared.get(name))
+    if filter_of(declared, name) is not None:
+        want |= matches.get(name, frozenset())
+    return owned_before(recorded, name) - want - members_of(name, live.get(name))
 
 
 def _declared_before(recorded: Mapping[str, Any] | None, name: str) -> Members:

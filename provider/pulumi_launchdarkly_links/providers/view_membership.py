@@ -249,6 +249,13 @@ class ViewMembershipProvider(LaunchDarklyProvider):
             raise ProviderError(
                 "\n".join(self._refusal_message(inputs, refusal) for refusal in plan.refusals)
             )
+        for name, members in plan.already_gone.items():
+            print(
+                f"ViewMembership '{inputs['view_key']}': skipped unlinking "
+                + ", ".join(f"{SINGULAR[name]} {describe_member(m)}" for m in sorted(members))
+                + ": no longer linked (deleted in LaunchDarkly or unlinked by someone else)",
+                file=sys.stderr,
+            )
         for name, members in plan.adopted.items():
             print(
                 f"ViewMembership adopting view '{inputs['view_key']}': unlinking "
