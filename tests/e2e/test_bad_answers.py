@@ -24,7 +24,6 @@ PROJECT, VIEW, FLAG = "default", "checkout", "new-checkout"
 TICKET = "https://jira.example.com/browse/CHK-1"
 LINKED_FLAGS = f"GET /api/v2/projects/{PROJECT}/views/{VIEW}/linked/flags"
 FLAG_LINKS = f"GET /api/v2/flag-links/projects/{PROJECT}/flags/{FLAG}"
-LINK_FLAGS = f"POST /api/v2/projects/{PROJECT}/views/{VIEW}/link/flags"
 PATCH_LINK = f"PATCH /api/v2/flag-links/projects/{PROJECT}/flags/{FLAG}/"
 
 
@@ -58,11 +57,12 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             FLAG_LINKS,
             "returned 200 with an unusable response: the body is not valid JSON (application/json)",
         ),
-        "up": (LINK_FLAGS, PATCH_LINK, "the body is not valid JSON (application/json)"),
+        # An update reads the view's members first, so that read is what fails.
+        "up": (LINKED_FLAGS, PATCH_LINK, "the body is not valid JSON (application/json)"),
     },
     "html_error_page": {
         "refresh": (LINKED_FLAGS, FLAG_LINKS, "404", "non-JSON response (text/html)"),
-        "up": (LINK_FLAGS, PATCH_LINK, "404", "non-JSON response (text/html)"),
+        "up": (LINKED_FLAGS, PATCH_LINK, "404", "non-JSON response (text/html)"),
     },
     "unexpected_shape": {
         "refresh": (
@@ -72,11 +72,11 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
             "not a FlagLinkCollection",
             """Response body: '{"foo":1}'""",
         ),
-        "up": (LINK_FLAGS, PATCH_LINK, "not a LinkResult", "not a FlagLink:"),
+        "up": (LINKED_FLAGS, PATCH_LINK, "not a LinkedPage", "not a FlagLink:"),
     },
     "empty_500": {
         "refresh": (LINKED_FLAGS, FLAG_LINKS, "500: (empty response body)"),
-        "up": (LINK_FLAGS, PATCH_LINK, "500: (empty response body)"),
+        "up": (LINKED_FLAGS, PATCH_LINK, "500: (empty response body)"),
     },
 }
 
