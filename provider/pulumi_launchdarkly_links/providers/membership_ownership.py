@@ -141,7 +141,7 @@ def plan_membership(
         to_link, to_unlink, undeclared = _plan_type(name, declared, recorded, live, matches)
         if declared is not None and filter_of(declared, name) is not None:
             filter_outputs[FILTER_LINKED[name]] = owned_after(
-                filter_linked(recorded, name) | (_declared_before(recorded, name)),
+                owned_before(recorded, name) if recorded is not None else frozenset(),
                 to_link,
                 matches.get(name, frozenset()),
                 members_of(name, declared.get(name)),
@@ -176,14 +176,21 @@ def _already_gone(
 ) -> Members:
     if declared is None or recorded is None or name not in live or _is_exclusive(recorded):
         return frozenset()
+    return (
+        owned_before(recorded, name)
+        - _wanted(name, declared, matches)
+        - members_of(name, live.get(name))
+    )
+
+
+def _wanted(
+    name: str, declared: Mapping[str, Any], matches: Mapping[str, frozenset[Member]]
+) -> Members:
+    """The members the program wants of one type: those listed, and its filter's matches."""
     want = members_of(name, declared.get(name))
     if filter_of(declared, name) is not None:
         want |= matches.get(name, frozenset())
-    return owned_before(recorded, name) - want - members_of(name, live.get(name))
-
-
-def _declared_before(recorded: Mapping[str, Any] | None, name: str) -> Members:
-    return declared_before(recorded, name) if recorded is not None else frozenset()
+    return want
 
 
 def owned_before(recorded: Mapping[str, Any], name: str) -> Members:
@@ -211,9 +218,7 @@ def _plan_type(
         owned = owned_before(recorded, name)
         return none, owned & members_of(name, live.get(name)) if name in live else owned, none
     assert declared is not None
-    want = members_of(name, declared.get(name))
-    if filter_of(declared, name) is not None:
-        want |= matches.get(name, none)
+    want = _wanted(name, declared, matches)
     if recorded is None or takes_ownership(declared, recorded, name):
         have = members_of(name, live.get(name))
         undeclared = have - want if _is_exclusive(declared) else none

@@ -3,7 +3,7 @@ and neither is registered (so neither can be created)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -11,6 +11,8 @@ import pytest
 
 from pulumi_launchdarkly_links import FlagLink
 from pulumi_launchdarkly_links.providers.flag_link_claims import FlagLinkClaims
+
+from .recording_mocks import RecordingMocks
 
 TICKET = "https://jira.example.com/browse/CHK-1"
 
@@ -32,26 +34,6 @@ def test_a_second_declaration_names_both_resources() -> None:
     assert message is not None
     assert "FlagLink resources 'ticket' and 'runbook' declare the same link" in message
     assert "key 'chk-1' on flag 'new-checkout' in project 'default'" in message
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.registered: list[str] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.registered.append(args.name)
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return {}, None
-
-
-@pytest.fixture
-def mocks(event_loop_for_pulumi: object) -> Iterator[RecordingMocks]:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, project="claims", stack="test", preview=True)
-    yield mocks
-    pulumi.runtime.settings.reset_options()  # no mocks (or root stack) left for later tests
 
 
 def run_program(program: Callable[[], list[FlagLink]]) -> None:

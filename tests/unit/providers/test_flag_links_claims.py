@@ -3,7 +3,7 @@ same program: the program fails naming both, and neither resource is registered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -11,6 +11,8 @@ import pytest
 
 from pulumi_launchdarkly_links import FlagLink, FlagLinks, FlagLinkSpec
 from pulumi_launchdarkly_links.providers.flag_link_claims import FlagLinkClaims
+
+from .recording_mocks import RecordingMocks
 
 TICKET = "https://jira.example.com/browse/CHK-1"
 
@@ -22,26 +24,6 @@ def test_a_flag_link_and_a_collection_are_named_with_their_kinds() -> None:
     message = claims.conflict(("default", "new-checkout", "chk-1"))
     assert message is not None
     assert message.startswith("FlagLink 'ticket' and FlagLinks 'tickets' declare the same link")
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.registered: list[str] = []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.registered.append(args.name)
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return {}, None
-
-
-@pytest.fixture
-def mocks(event_loop_for_pulumi: object) -> Iterator[RecordingMocks]:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, project="claims", stack="test", preview=True)
-    yield mocks
-    pulumi.runtime.settings.reset_options()
 
 
 def run_program(program: Callable[[], list[pulumi.CustomResource]]) -> None:
