@@ -399,7 +399,8 @@ def test_refresh_reads_each_flag_once_and_drops_only_confirmed_gone_links(
 ) -> None:
     before = create(provider, [spec(f, key=k) for f in FLAGS[:3] for k in ("a", "b")])
     fake.links["flag-0"] = [link for link in fake.links["flag-0"] if link["key"] != "a"]
-    fake.links["flag-1"][0]["title"] = "edited by hand"
+    # Links are created in parallel, so the fake's list order is not "a" then "b": pick by key.
+    next(link for link in fake.links["flag-1"] if link["key"] == "a")["title"] = "edited by hand"
     del fake.links["flag-2"]  # the flag was deleted, and its links with it
     fake.requests.clear()
     result = provider.read("id", before)
