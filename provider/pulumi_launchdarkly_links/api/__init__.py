@@ -5,12 +5,8 @@ Typical use: resolve settings with `ClientSettings.resolve(config_get, os.enviro
 threads, and catch `LaunchDarklyError` (or a subclass) around calls.
 """
 
-from ._client import (
-    LaunchDarklyClient,
-    is_safe_to_repeat,
-    should_retry,
-    should_retry_transport_error,
-)
+from ._base_client import is_safe_to_repeat, should_retry, should_retry_transport_error
+from ._client import LaunchDarklyClient
 from ._config import ClientSettings, normalize_base_url, validate_access_token
 from ._constants import (
     DEFAULT_BASE_URL,
