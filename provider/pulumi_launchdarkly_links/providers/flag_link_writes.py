@@ -6,6 +6,7 @@ repeat would make a second link with the same key or replay a JSON Patch `remove
 spec does not promise a 409 for a repeated key either. So after such a failure these functions
 list the flag's links and write again only when the list shows that the write did not happen,
 at most MAX_WRITE_ATTEMPTS times in all (the last failure is looked at too: it may have worked).
+The create's loop is `look_then_post.post_unless_found`, shared with the View provider.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from ..api import (
 )
 from .flag_link_lookup import match_link
 from .flag_link_plan import PATCHABLE_INPUTS, link_attributes, patch_operations
+from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
 
 logger = logging.getLogger("pulumi_launchdarkly_links.providers")
-
-MAX_WRITE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,24 @@ def create_flag_link(
     client: LaunchDarklyClient, project_key: str, flag_key: str, request: FlagLinkPost
 ) -> CreatedFlagLink:
     """POST the link; after a failure that may have created it, look for its key first."""
-    attempt = 1
-    while True:
-        try:
-            return CreatedFlagLink(
-                client.create_flag_link(project_key, flag_key, request), found_existing=False
-            )
-        except LaunchDarklyError as error:
-            if not error.may_have_been_applied or not request.key:
-                raise
-            links = _links_after(client, project_key, flag_key, error)
-            existing = match_link(links, link_id=None, key=request.key)
-            if existing is not None:
-                return CreatedFlagLink(existing, found_existing=True)
-            if attempt >= MAX_WRITE_ATTEMPTS:
-                raise
-            logger.info("creating flag link %r: %s; not created, posting again", request.key, error)
-        attempt += 1
+    key = request.key
+    if not key:
+        # Without a key the list cannot tell this create's link from any other: no looking, and
+        # so no second POST either; a failure reaches the caller as it is.
+        return CreatedFlagLink(
+            client.create_flag_link(project_key, flag_key, request), found_existing=False
+        )
+
+    def look(post_error: LaunchDarklyError) -> FlagLink | None:
+        links = _links_after(client, project_key, flag_key, post_error)
+        return match_link(links, link_id=None, key=key)
+
+    link, found_existing = post_unless_found(
+        lambda: client.create_flag_link(project_key, flag_key, request),
+        look,
+        describe=f"flag link {key!r}",
+    )
+    return CreatedFlagLink(link, found_existing=found_existing)
 
 
 def patch_flag_link(

@@ -5,7 +5,8 @@ dropped connection (`may_have_been_applied`). So after such a failure these func
 view and write again only when the view shows that the write did not happen, at most
 MAX_WRITE_ATTEMPTS times in all; the last failure is looked at too, since it may have worked.
 A view found after a lost POST answer is returned as `found_existing`: the caller takes it only
-if it is exactly what the POST makes, as it does for a 409.
+if it is exactly what the POST makes, as it does for a 409. The create's loop is
+`look_then_post.post_unless_found`, shared with the FlagLink provider.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api import LaunchDarklyClient, LaunchDarklyError, NotFoundError, View, ViewPost
+from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
 from .view_plan import view_outputs, view_patch
 
 logger = logging.getLogger("pulumi_launchdarkly_links.providers")
-
-MAX_WRITE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -33,21 +33,14 @@ class CreatedView:
 
 def create_view(client: LaunchDarklyClient, project_key: str, post: ViewPost) -> CreatedView:
     """POST the view; after a failure that may have created it, GET it before posting again.
-    ConflictError, NotFoundError and BadRequestError reach the caller unchanged."""
-    attempt = 1
-    while True:
-        try:
-            return CreatedView(client.post_view(project_key, post), found_existing=False)
-        except LaunchDarklyError as error:
-            if not error.may_have_been_applied:
-                raise
-            existing = _view_or_none(client, project_key, post.key)
-            if existing is not None:
-                return CreatedView(existing, found_existing=True)
-            if attempt >= MAX_WRITE_ATTEMPTS:
-                raise
-            logger.info("creating view %r: %s; not created, posting again", post.key, error)
-        attempt += 1
+    ConflictError, NotFoundError and BadRequestError reach the caller unchanged; so does a
+    failure of the GET itself (other than its 404)."""
+    view, found_existing = post_unless_found(
+        lambda: client.post_view(project_key, post),
+        lambda _post_error: _view_or_none(client, project_key, post.key),
+        describe=f"view {post.key!r}",
+    )
+    return CreatedView(view, found_existing=found_existing)
 
 
 def patch_view(
