@@ -258,8 +258,9 @@ def test_429_then_200_is_retried_after_retry_after(
     assert sleep.seconds == [pytest.approx(2 + JITTER)]
 
 
-# The module docstring's table, one row per failure, for every kind of call. Each call is
-# answered with the failure and then with success; `seen` counts what reached the server.
+# The retry table of `api/_base_client.py`'s docstring, one row per failure, for every kind of
+# call. Each call is answered with the failure and then with success; `seen` counts what reached
+# the server.
 SAFE_CALLS = ["get", "delete", "link", "unlink"]
 UNSAFE_CALLS = ["create_view", "create_flag_link", "patch_flag_link"]
 OK_ANSWERS = {
