@@ -13,10 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ._constants import MAX_CONNECTIONS
+
 ItemT = TypeVar("ItemT")
 
-# Pages read at once by one list call; the shared rate-limit gate still paces every request.
-MAX_PARALLEL_PAGES = 4
+# Pages read at once by one list call: one per connection of the client's pool (a 10,000-member
+# view is 100 pages); the shared rate-limit gate still paces every request.
+MAX_PARALLEL_PAGES = MAX_CONNECTIONS
 
 
 @dataclass(frozen=True)

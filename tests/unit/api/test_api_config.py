@@ -29,7 +29,7 @@ def test_environment_is_the_fallback_and_defaults_apply() -> None:
     settings = ClientSettings.resolve(config_of({}), {"LAUNCHDARKLY_ACCESS_TOKEN": " api-env\n"})
     assert settings.access_token == "api-env"
     assert settings.base_url == DEFAULT_BASE_URL
-    assert (settings.link_batch_size, settings.max_parallel_batches) == (10, 4)
+    assert (settings.link_batch_size, settings.max_parallel_batches) == (10, 16)
 
 
 def test_environment_host_is_used_without_config_host() -> None:
