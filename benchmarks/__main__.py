@@ -13,7 +13,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import flag_links_bulk, footprint, rate_limited, requests_per_operation, wall_time
+from . import (
+    flag_links_bulk,
+    footprint,
+    rate_limited,
+    requests_per_operation,
+    scaling,
+    wall_time,
+)
 from .emulator_process import EmulatorProcess
 from .environment import QUICK, REPO_ROOT, Bench
 from .report import Section, machine, print_section, render
@@ -24,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[Bench], Section]] = {
     "3": rate_limited.run,
     "4": footprint.run,
     "5": flag_links_bulk.run,
+    "6": scaling.run,
 }
 
 

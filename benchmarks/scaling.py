@@ -31,6 +31,8 @@ CHANGE = 10
 LATENCY_MS = 50
 RATIO_GOAL = 1.25
 QUIET_STEPS = ("no-op up", "preview")
+# Run-to-run spread of one step's wall time on this machine (seen: ±0.3 s at N = 10).
+NOISE_SECONDS = 0.25
 
 
 def _repeats(n: int) -> int:
@@ -108,7 +110,9 @@ def _walk_once(bench: Bench, n: int, walk: Walk) -> None:
             step.requests = int(bench.stats()["total"])
             if label == "create":
                 walk.state_bytes = _membership_state_bytes(stack.resources())
-            print(f"  scaling: N={n} {label}: {seconds:.2f} s, {step.requests} requests", flush=True)
+            print(
+                f"  scaling: N={n} {label}: {seconds:.2f} s, {step.requests} requests", flush=True
+            )
     walk.peak_kib = max(walk.peak_kib, max(probe.peaks.values(), default=0))
 
 
@@ -158,7 +162,7 @@ def run(bench: Bench) -> Section:
         row.append(str(_terraform(by_n[LARGEST].steps[label], LARGEST)))
         rows.append(row)
     return Section(
-        title=f"6. Scaling: one ViewMembership of up to {LARGEST:,} flags (latency {LATENCY_MS} ms)",
+        title=f"6. Scaling: a ViewMembership of up to {LARGEST:,} flags ({LATENCY_MS} ms latency)",
         method=(
             f"One stack per N walks create, no-op up, no-op preview, the preview of adding "
             f"{CHANGE} flags (`--diff`), add {CHANGE}, remove {CHANGE}, refresh and destroy on a "
@@ -210,33 +214,39 @@ def _goals(walks: list[Walk]) -> list[str]:
         "No-op up and preview make 0 requests at every N: "
         + ("**met**." if not quiet else f"**missed** ({', '.join(quiet)}).")
     )
-    if len(walks) > 1 and walks[-1].n > 1000 and 1000 in by_n:
-        largest, middle = walks[-1], by_n[1000]
-        factor = largest.n / middle.n
-        # Linear growth: the extra time over the N = 10 walk grows at most by the size factor.
-        worse = {
-            label: (step.median - smallest.steps[label].median)
-            / max(middle.steps[label].median - smallest.steps[label].median, 0.05)
-            for label, step in largest.steps.items()
-        }
-        superlinear = {label: g for label, g in worse.items() if g > factor}
-        goals.append(
-            f"Nothing grows worse than linearly from N = 1000 to {largest.n:,} (time above "
-            f"N = {smallest.n} grows ≤ {factor:.0f}×; requests ≤ {factor:.0f}×): "
-            + (
-                "**met** (largest growth "
-                + f"{max(worse.values()):.1f}×)."
-                if not superlinear
-                and all(
-                    largest.steps[label].requests <= factor * max(step.requests, 1)
-                    for label, step in middle.steps.items()
-                )
-                else "**missed** ("
-                + ", ".join(f"{label} {g:.1f}×" for label, g in superlinear.items())
-                + ")."
-            )
-        )
+    if walks[-1].n > 1000 and 1000 in by_n:
+        goals.append(_linear_goal(smallest, by_n[1000], walks[-1]))
     return goals
+
+
+def _linear_goal(smallest: Walk, middle: Walk, largest: Walk) -> str:
+    """Time above the smallest walk, and requests, grow at most as N does from middle to largest.
+
+    A step whose extra time at the middle size is within run-to-run noise (NOISE_SECONDS) is
+    measured against that noise instead, so a 0.02 s difference cannot make 0.3 s look 15×.
+    """
+    factor = largest.n / middle.n
+    growth = {}
+    for label, step in largest.steps.items():
+        base = smallest.steps[label].median
+        middle_extra = max(middle.steps[label].median - base, NOISE_SECONDS)
+        growth[label] = (step.median - base) / middle_extra
+    superlinear = [f"{label} time {g:.1f}×" for label, g in growth.items() if g > factor]
+    superlinear += [
+        f"{label} requests {largest.steps[label].requests} vs {step.requests}"
+        for label, step in middle.steps.items()
+        if largest.steps[label].requests > factor * max(step.requests, 1)
+    ]
+    verdict = (
+        f"**met** (largest time growth {max(growth.values()):.1f}×)"
+        if not superlinear
+        else f"**missed** ({', '.join(superlinear)})"
+    )
+    return (
+        f"Nothing grows worse than linearly from N = {middle.n:,} to {largest.n:,}: time above "
+        f"N = {smallest.n} (at least {NOISE_SECONDS} s, the run-to-run noise) and requests grow "
+        f"≤ {factor:.0f}×: {verdict}."
+    )
 
 
 def _notes(largest: Walk) -> list[str]:
