@@ -116,6 +116,16 @@ def compute_retry_delay(
     return backoff_delay(attempt, rng)
 
 
+# A new window of a budget this small or smaller starts with one probe; a larger one cannot be
+# overrun by a few processes' bursts (MAX_CONNECTIONS each), and is sent into at once.
+PROBE_BELOW = 1000
+# How long other sends wait for a probe's answer before they go anyway.
+PROBE_PATIENCE_SECONDS = 2.0
+# Other senders assumed on a budget before any window measured them, and the most believed.
+DEFAULT_CROWD = 3.0
+MAX_CROWD = 8.0
+
+
 class RateLimitGate:
     """Holds back every thread of one client while a route (or the whole account) is limited.
 
@@ -131,6 +141,21 @@ class RateLimitGate:
     still in flight (`acquire` puts one in flight; `observe` or `release` ends it). When that
     reaches 0 while requests are out, their answers may show that the server had counted them
     already: threads look again every ANSWER_POLL_SECONDS rather than sleep to the reset.
+
+    Other processes (other stacks on the same token) spend the same budgets, and this gate
+    learns what they spent only from its own answers. So it leaves them room:
+
+    - A window whose budget it does not know yet (the first contact with a route, or a new
+      window after one whose budget was small) gets one send, a probe; the others wait for its
+      answer (at most PROBE_PATIENCE_SECONDS) instead of all going out blind at the reset.
+    - It estimates how many others share a budget ("the crowd"): of what the server counted
+      between this window's highest and lowest remaining count, the part that was not its own
+      answers, per own answer. Until a window has measured it, the last window's estimate
+      stands (`assumed_crowd`, DEFAULT_CROWD, before any).
+    - With a crowd of c, at most remaining / (1 + c) sends are in flight at once, and the last
+      round(c) of a window's budget (at most a quarter of it) are left to the others: when
+      several processes each still see a little room at a window's end, they would each send
+      one into the same last slot and all but one get 429.
     """
 
     def __init__(
@@ -141,18 +166,28 @@ class RateLimitGate:
         rng: RandomSource | None = None,
         jitter_seconds: float = RATE_LIMIT_JITTER_SECONDS,
         max_block_seconds: float = MAX_RETRY_DELAY,
+        assumed_crowd: float = DEFAULT_CROWD,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
         self._rng: RandomSource = rng if rng is not None else random.Random()
         self._jitter_seconds = jitter_seconds
         self._max_block_seconds = max_block_seconds
+        self._assumed_crowd = assumed_crowd
         self._lock = threading.Lock()
         self._global_open_at = 0.0
         self._route_open_at: dict[str, float] = {}
         self._budgets: dict[str, _Budget] = {}
         # Sends per route (and under _GLOBAL, all) whose answer has not come back yet.
         self._in_flight: dict[str, int] = {}
+        # Keys that have had an answer, and the highest count the last window of each key that
+        # reports a small budget showed (a new window of those starts with a probe).
+        self._answered: set[str] = set()
+        self._small_budget: dict[str, int] = {}
+        # When the probe of a key's unknown window went out.
+        self._probe_sent: dict[str, float] = {}
+        # How many other senders share each key's budget (see the class docstring).
+        self._crowd: dict[str, float] = {}
 
     def observe(
         self,
@@ -178,9 +213,11 @@ class RateLimitGate:
         reset = parse_epoch_millis(lowered.get("x-ratelimit-reset"))
         global_exhausted = _is_exhausted(lowered.get("x-ratelimit-global-remaining"))
         route_exhausted = _is_exhausted(lowered.get("x-ratelimit-route-remaining"))
+        counted = status_code != 429  # a refused request spent nothing
+        for key, header in ((_GLOBAL, "global"), (route, "route")):
+            remaining = lowered.get(f"x-ratelimit-{header}-remaining")
+            self._record_budget(key, remaining, reset, counted, now)
         if reset is not None and reset > now:
-            self._record_budget(_GLOBAL, lowered.get("x-ratelimit-global-remaining"), reset)
-            self._record_budget(route, lowered.get("x-ratelimit-route-remaining"), reset)
             if global_exhausted:
                 self._block(None, reset, now)
             if route_exhausted:
@@ -212,6 +249,11 @@ class RateLimitGate:
             for key in (_GLOBAL, ticket.route):
                 if self._in_flight.get(key, 0) > 0:
                     self._in_flight[key] -= 1
+            for key in ticket.probes:
+                # Its answer (recorded first) told the window's budget, or there was none:
+                # either way the next send may find out.
+                if self._probe_sent.get(key) == ticket.sent_at:
+                    del self._probe_sent[key]
 
     def acquire(self, route: str) -> SendTicket:
         """Sleep until `route` is open, then count one send on it; pass the ticket to observe."""
@@ -221,13 +263,16 @@ class RateLimitGate:
             now = self._clock()
             with self._lock:
                 blocked_until = max(self._global_open_at, self._route_open_at.get(route, 0.0))
-                spent_until = max(self._spent_until(_GLOBAL, now), self._spent_until(route, now))
+                rooms = [self._room(_GLOBAL, now), self._room(route, now)]
+                spent_until = max(until for until, _ in rooms)
                 open_at = max(blocked_until, spent_until)
                 # A block that was extended while we slept means another wait; one we already
                 # slept for does not (the injected clock may not have moved in tests).
                 if open_at <= now or open_at <= waited_for:
-                    return self._send(route, slept)
-                answers_pending = spent_until > blocked_until and self._answers_pending(route, now)
+                    return self._send(route, slept, now)
+                answers_pending = spent_until > blocked_until and any(
+                    pending for until, pending in rooms if until > now
+                )
             if answers_pending and open_at - now > ANSWER_POLL_SECONDS:
                 # The budget only looks spent; an answer still on its way may say otherwise.
                 delay = ANSWER_POLL_SECONDS
@@ -248,42 +293,82 @@ class RateLimitGate:
                 del self._route_open_at[stale]
             self._route_open_at[route] = max(self._route_open_at.get(route, 0.0), until)
 
-    def _send(self, route: str, slept: float) -> SendTicket:
+    def _send(self, route: str, slept: float, now: float) -> SendTicket:
         """Put one send on `route` in flight (lock held)."""
+        probes = []
         for key in (_GLOBAL, route):
+            if self._probing(key, now) and key not in self._probe_sent:
+                self._probe_sent[key] = now
+                probes.append(key)
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
-        return SendTicket(route, slept)
+        return SendTicket(route, slept, tuple(probes), now)
 
-    def _answers_pending(self, route: str, now: float) -> bool:
-        """Whether a budget that looks spent (route or global) still has sends out (lock held)."""
-        return any(
-            self._in_flight.get(key, 0) > 0 and self._spent_until(key, now) > 0
-            for key in (_GLOBAL, route)
-        )
-
-    def _record_budget(self, key: str, remaining_header: str | None, reset: float) -> None:
+    def _record_budget(
+        self,
+        key: str,
+        remaining_header: str | None,
+        reset: float | None,
+        counted: bool,
+        now: float,
+    ) -> None:
+        """Note an answer on `key`; with a remaining count, that count in the window of `reset`."""
         reported = _parse_remaining(remaining_header)
-        if reported is None:
-            return
         with self._lock:
+            self._answered.add(key)
+            if reported is None or reset is None:
+                self._small_budget.pop(key, None)  # this key does not report a budget (now)
+                return
+            if reset <= now:
+                return  # a window already over says nothing about this one
             known = self._budgets.get(key)
             if known is not None and abs(known.reset - reset) < _SAME_WINDOW_SECONDS:
                 known.reported = min(known.reported, reported)
+                known.highest = max(known.highest, reported)
+                known.counted += int(counted)
             elif known is None or reset > known.reset:
-                self._budgets[key] = _Budget(reported, reset)
+                known = self._budgets[key] = _Budget(reported, reset, reported, int(counted))
+            else:
+                return  # an answer from a window already over
+            if known.highest < PROBE_BELOW:
+                self._small_budget[key] = known.highest
+            else:
+                self._small_budget.pop(key, None)
+            own = known.counted - 1  # the sends counted after the one that reported `highest`
+            if own >= 1:
+                others = max(0, known.highest - known.reported - own)
+                self._crowd[key] = min(MAX_CROWD, others / own)
 
-    def _spent_until(self, key: str, now: float) -> float:
-        """When `key`'s budget has no room for another send now: its reset; else 0 (lock held).
+    def _probing(self, key: str, now: float) -> bool:
+        """Whether `key`'s budget in the current window is unknown and worth a probe."""
+        budget = self._budgets.get(key)
+        if budget is not None and budget.reset > now:
+            return False
+        return key not in self._answered or key in self._small_budget
+
+    def _room(self, key: str, now: float) -> tuple[float, bool]:
+        """(0, _) when `key` has room for another send now; else (until when it may not, whether
+        answers still out may open it sooner). Lock held.
 
         Past windows are forgotten: they say nothing about the next one.
         """
         budget = self._budgets.get(key)
         if budget is not None and budget.reset <= now:
             del self._budgets[key]
-            return 0.0
-        if budget is None or budget.reported > self._in_flight.get(key, 0):
-            return 0.0
-        return min(budget.reset, now + self._max_block_seconds)
+            budget = None
+        in_flight = self._in_flight.get(key, 0)
+        if budget is None:
+            sent = self._probe_sent.get(key)
+            if sent is None or not self._probing(key, now):
+                return 0.0, False  # nothing to find out, or this send is the probe
+            # A probe is out: its answer tells this window's budget.
+            until = sent + PROBE_PATIENCE_SECONDS
+            return (until, True) if until > now else (0.0, False)
+        crowd = self._crowd.get(key, self._assumed_crowd)
+        share = max(1, int(budget.reported / (1.0 + crowd)))
+        reserve = min(round(crowd), budget.highest // 4)
+        if in_flight < share and budget.reported - in_flight > reserve:
+            return 0.0, False
+        return min(budget.reset, now + self._max_block_seconds), in_flight > 0
 
 
 # The key under which the account-wide budget is kept, beside the per-route ones.
@@ -300,14 +385,20 @@ class SendTicket:
 
     route: str
     slept: float
+    # The keys (the route, or "*" for the global budget) whose unknown window this send probes.
+    probes: tuple[str, ...] = ()
+    sent_at: float = 0.0
 
 
 @dataclass
 class _Budget:
-    """The lowest remaining count answers reported in the window that ends at `reset`."""
+    """The lowest remaining count answers reported in the window that ends at `reset`, the
+    highest, and how many of those answers were to requests the server counted (not 429s)."""
 
     reported: int
     reset: float
+    highest: int
+    counted: int
 
 
 def _parse_remaining(value: str | None) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from email.utils import formatdate
 
 import pytest
@@ -14,7 +15,12 @@ from pulumi_launchdarkly_links.api import (
     compute_retry_delay,
 )
 from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
-from pulumi_launchdarkly_links.api._rate_limit import ANSWER_POLL_SECONDS
+from pulumi_launchdarkly_links.api._rate_limit import (
+    ANSWER_POLL_SECONDS,
+    PROBE_BELOW,
+    PROBE_PATIENCE_SECONDS,
+    SendTicket,
+)
 
 from .ld_api_fakes import START, FakeClock, FixedRandom, RecordingSleep
 
@@ -103,7 +109,8 @@ OTHER_ROUTE = "GET /api/v2/projects/{project_key}"
 
 @pytest.fixture
 def gate(clock: FakeClock, sleep: RecordingSleep) -> RateLimitGate:
-    return RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom())
+    """A gate that assumes it has the budgets to itself (see the crowd tests below)."""
+    return RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom(), assumed_crowd=0.0)
 
 
 def test_open_gate_does_not_sleep(gate: RateLimitGate, sleep: RecordingSleep) -> None:
@@ -248,8 +255,8 @@ def test_a_new_window_starts_from_what_the_server_reports(gate: RateLimitGate) -
     assert gate.wait(ROUTE) > 0
 
 
-def test_an_expired_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeClock) -> None:
-    gate.observe(ROUTE, 200, reset_in(2, remaining=1))
+def test_an_expired_large_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeClock) -> None:
+    gate.observe(ROUTE, 200, reset_in(2, remaining=PROBE_BELOW))
     clock.advance(3)
     assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
 
@@ -257,6 +264,7 @@ def test_an_expired_window_does_not_hold_sends(gate: RateLimitGate, clock: FakeC
 def test_a_budget_that_looks_spent_waits_for_answers_still_out(
     gate: RateLimitGate, sleep: RecordingSleep
 ) -> None:
+    gate.observe(ROUTE, 200, {})  # known, and no budget reported: nothing to probe
     # Three sends before any answer; the first answer already counted all three.
     first, second, third = (gate.acquire(ROUTE) for _ in range(3))
     gate.observe(ROUTE, 200, reset_in(5, remaining=2), first)  # 2 left, 2 still out: 0 to spare
@@ -267,3 +275,120 @@ def test_a_budget_that_looks_spent_waits_for_answers_still_out(
 
     sleep.before_sleep = the_other_answers_arrive
     assert gate.wait(ROUTE) == pytest.approx(ANSWER_POLL_SECONDS)
+
+
+# -- other processes (stacks) spend the same budgets -----------------------------------------
+
+
+def answer_once(
+    gate: RateLimitGate, route: str, headers: dict[str, str], ticket: SendTicket
+) -> Callable[[float], None]:
+    """A `before_sleep` that answers `ticket` the first time a thread sleeps."""
+    answered: list[bool] = []
+
+    def answer(_: float) -> None:
+        if not answered:
+            answered.append(True)
+            gate.observe(route, 200, headers, ticket)
+
+    return answer
+
+
+def test_a_new_window_of_a_small_budget_starts_with_one_probe(
+    gate: RateLimitGate, clock: FakeClock, sleep: RecordingSleep
+) -> None:
+    gate.observe(ROUTE, 200, reset_in(2, remaining=1))
+    clock.advance(3)  # a new window: its budget is unknown until an answer tells it
+    probe = gate.acquire(ROUTE)
+    assert probe.slept == 0.0
+    sleep.before_sleep = answer_once(gate, ROUTE, reset_in(9, remaining=5), probe)
+    # The next send waits for the probe's answer, not for the reset and not at all.
+    assert gate.acquire(ROUTE).slept == pytest.approx(ANSWER_POLL_SECONDS)
+    assert [gate.acquire(ROUTE).slept for _ in range(3)] == [0.0] * 3
+
+
+def test_the_first_send_on_a_route_probes_it(gate: RateLimitGate, sleep: RecordingSleep) -> None:
+    probe = gate.acquire(ROUTE)
+    sleep.before_sleep = answer_once(gate, ROUTE, reset_in(5, remaining=10), probe)
+    assert gate.acquire(ROUTE).slept == pytest.approx(ANSWER_POLL_SECONDS)
+
+
+def test_sends_wait_for_a_probe_only_so_long(gate: RateLimitGate) -> None:
+    gate.acquire(ROUTE)  # its answer never comes
+    assert gate.acquire(ROUTE).slept == pytest.approx(PROBE_PATIENCE_SECONDS + JITTER)
+
+
+def test_a_probe_that_ends_without_an_answer_lets_the_next_send_probe(
+    gate: RateLimitGate,
+) -> None:
+    gate.release(gate.acquire(ROUTE))  # e.g. the connection was refused
+    assert gate.acquire(ROUTE).slept == 0.0
+
+
+def test_a_route_that_reports_no_budget_is_not_probed(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, {}, gate.acquire(ROUTE))
+    assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
+
+
+@pytest.fixture
+def shared_gate(clock: FakeClock, sleep: RecordingSleep) -> RateLimitGate:
+    """A gate as the client makes it: it assumes others share the budgets until it measures."""
+    return RateLimitGate(clock=clock, sleep=sleep, rng=FixedRandom())
+
+
+def test_until_measured_others_are_assumed_to_share_a_budget(shared_gate: RateLimitGate) -> None:
+    shared_gate.observe(ROUTE, 200, reset_in(5, remaining=20))
+    # 20 / (1 + DEFAULT_CROWD) in flight at once, then the answers are awaited.
+    assert [shared_gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
+    assert shared_gate.wait(ROUTE) > 0
+
+
+def test_a_budget_only_this_gate_spends_is_not_shared(shared_gate: RateLimitGate) -> None:
+    shared_gate.observe(ROUTE, 200, reset_in(5, remaining=20))
+    for remaining in (19, 18):  # each answer lower by exactly the one send: nobody else
+        shared_gate.observe(ROUTE, 200, reset_in(5, remaining), shared_gate.acquire(ROUTE))
+    assert [shared_gate.acquire(ROUTE).slept for _ in range(18)] == [0.0] * 18
+    assert shared_gate.wait(ROUTE) > 0
+
+
+def spend_beside_three_others(gate: RateLimitGate, reset: float) -> None:
+    """Answers in which the budget drops by 4 for each send of this gate (crowd 3)."""
+    gate.observe(ROUTE, 200, reset_in(reset, remaining=20))
+    for remaining in (16, 12):
+        gate.observe(ROUTE, 200, reset_in(reset, remaining), gate.acquire(ROUTE))
+
+
+def test_others_spending_a_budget_shrink_this_gates_share(gate: RateLimitGate) -> None:
+    spend_beside_three_others(gate, reset=5)
+    # 12 left, three others: 12 / 4 in flight at once.
+    assert [gate.acquire(ROUTE).slept for _ in range(3)] == [0.0] * 3
+    assert gate.wait(ROUTE) > 0
+
+
+def test_the_last_few_of_a_shared_budget_are_left_to_the_others(gate: RateLimitGate) -> None:
+    spend_beside_three_others(gate, reset=5)
+    gate.observe(ROUTE, 200, reset_in(5, remaining=3), gate.acquire(ROUTE))
+    # 3 left with nothing in flight: sending would race the others for the last slots.
+    assert gate.wait(ROUTE) == pytest.approx(5 + JITTER)
+
+
+def test_the_crowd_measured_in_one_window_paces_the_next(
+    gate: RateLimitGate, clock: FakeClock
+) -> None:
+    spend_beside_three_others(gate, reset=2)
+    clock.advance(3)
+    gate.observe(ROUTE, 200, reset_in(9, remaining=20), gate.acquire(ROUTE))
+    assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
+    assert gate.wait(ROUTE) > 0
+
+
+def test_a_refused_request_is_not_taken_for_this_gates_spending(
+    shared_gate: RateLimitGate,
+) -> None:
+    shared_gate.observe(OTHER_ROUTE, 200, reset_in(5, remaining=10, header="Global"))
+    refused = {**reset_in(5, remaining=9, header="Global"), "X-Ratelimit-Route-Remaining": "0"}
+    shared_gate.observe(ROUTE, 429, refused, shared_gate.acquire(ROUTE))
+    # The global count fell by one that was not this gate's: others are still assumed, so
+    # 9 / 4 of the global budget in flight at once, not all 9.
+    assert [shared_gate.acquire(OTHER_ROUTE).slept for _ in range(2)] == [0.0] * 2
+    assert shared_gate.wait(OTHER_ROUTE) > 0
