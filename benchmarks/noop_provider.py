@@ -19,6 +19,20 @@ class NoopProvider(dynamic.ResourceProvider):
         return dynamic.CreateResult(id_=str(props.get("name", "noop")), outs=props)
 
 
+class KeysHolderProvider(NoopProvider):
+    """Like NoopProvider, and an update that keeps the new inputs (the engine diffs them)."""
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
+        return dynamic.UpdateResult(outs=news)
+
+
+class KeysHolder(dynamic.Resource, module="bench", name="KeysHolder"):
+    """A no-op dynamic resource holding `keys` as input: the engine's cost for that much data."""
+
+    def __init__(self, resource_name: str, keys: list[str]) -> None:
+        super().__init__(KeysHolderProvider(), resource_name, {"name": resource_name, "keys": keys})
+
+
 class Noop(dynamic.Resource, module="bench", name="Noop"):
     """One no-op dynamic resource; `name` is its only input."""
 
