@@ -2,7 +2,7 @@
 
 The emulator adds 50 ms to every request. The engine's floor is measured in the same run: as
 many no-op dynamic resources (`noop_provider`). Link batches are also timed sequentially
-(`launchdarkly:linkParallelism` = 1) against the default parallelism (4).
+(`launchdarkly:linkParallelism` = 1) against the default parallelism.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from pulumi_launchdarkly_links.api._constants import DEFAULT_MAX_PARALLEL_BATCHES
 
 from .environment import QUICK, Bench, timed
 from .programs import membership_and_links, noops
@@ -61,7 +63,8 @@ def run(bench: Bench) -> Section:
     floor = _measure(bench, f"floor: {resources} no-op dynamic resources", noops(resources))
     real = _measure(
         bench,
-        f"1 ViewMembership ({FLAGS} flags) + {LINKS} FlagLinks, linkParallelism 4",
+        f"1 ViewMembership ({FLAGS} flags) + {LINKS} FlagLinks, linkParallelism "
+        f"{DEFAULT_MAX_PARALLEL_BATCHES} (default)",
         membership_and_links(FLAGS, LINKS),
     )
     sequential = _measure(
@@ -93,23 +96,26 @@ def run(bench: Bench) -> Section:
     ]
     # The dynamic provider process serves 4 RPCs at once (pulumi/dynamic/__main__.py
     # ThreadPoolExecutor(max_workers=4)) for every dynamic resource of the stack.
-    membership_busy = (1 + math.ceil(FLAGS / 10 / 4)) * LATENCY_MS / 1000
+    membership_busy = (1 + math.ceil(FLAGS / 10 / DEFAULT_MAX_PARALLEL_BATCHES)) * LATENCY_MS / 1000
     network_floor = (LINKS * LATENCY_MS / 1000 + membership_busy) / PROVIDER_WORKERS
     best_ratio = (floor.median + network_floor) / floor.median
     goals.append(
         f"Lower bound from latency alone: the provider process serves {PROVIDER_WORKERS} "
         f"calls at once, so {LINKS} FlagLink POSTs × {LATENCY_MS} ms plus the ViewMembership's "
-        f"{membership_busy:.2f} s (GET view + {FLAGS // 10} batches, 4 in flight) need ≥ "
+        f"{membership_busy:.2f} s (GET view + {FLAGS // 10} batches, "
+        f"{DEFAULT_MAX_PARALLEL_BATCHES} in flight) need ≥ "
         f"{network_floor:.2f} s of the up beyond the floor: ratio ≥ {best_ratio:.2f} on this "
         f"machine before any CPU work; the rest ({real.median - floor.median - network_floor:.2f}"
         " s) is CPU in the provider, program and engine (2 cores shared)."
     )
     saved = sequential.median - real.median
     notes = [
-        f"Parallel link batches (4 in flight) save {saved:.2f} s over sequential ones "
+        f"Parallel link batches ({DEFAULT_MAX_PARALLEL_BATCHES} in flight) save {saved:.2f} s "
+        "over sequential ones "
         f"({sequential.median:.2f} s → {real.median:.2f} s); {FLAGS // 10} link batches at "
         f"{LATENCY_MS} ms are ≥ {FLAGS // 10 * LATENCY_MS / 1000:.1f} s in sequence, "
-        f"≥ {FLAGS // 10 * LATENCY_MS / 4000:.2f} s four at a time.",
+        f"≥ {FLAGS // 10 * LATENCY_MS / 1000 / DEFAULT_MAX_PARALLEL_BATCHES:.2f} s "
+        f"{DEFAULT_MAX_PARALLEL_BATCHES} at a time.",
     ]
     return Section(
         title=f"2. Wall time of `pulumi up` (emulator latency {LATENCY_MS} ms)",
