@@ -127,9 +127,8 @@ def _walk_once(bench: Bench, n: int, walk: Walk, make: Program) -> None:
             step.requests = int(bench.stats()["total"])
             if label == "create":
                 walk.state_bytes = _membership_state_bytes(stack.resources())
-            print(
-                f"  scaling: N={n} {label}: {seconds:.2f} s, {step.requests} requests", flush=True
-            )
+            kind = "floor" if make is _floor else "ours"
+            print(f"  scaling: {kind} N={n} {label}: {seconds:.2f} s, {step.requests} requests")
     walk.peak_kib = max(walk.peak_kib, max(probe.peaks.values(), default=0))
 
 
