@@ -124,6 +124,9 @@ PROBE_PATIENCE_SECONDS = 2.0
 # Other senders assumed on a budget before any window measured them, and the most believed.
 DEFAULT_CROWD = 3.0
 MAX_CROWD = 8.0
+# How much of the last window's estimate of the others stands as a floor in the next: others
+# held back by their own share in one window still want their turn in the next.
+CROWD_MEMORY = 0.5
 
 
 class RateLimitGate:
@@ -149,13 +152,14 @@ class RateLimitGate:
       window after one whose budget was small) gets one send, a probe; the others wait for its
       answer (at most PROBE_PATIENCE_SECONDS) instead of all going out blind at the reset.
     - It estimates how many others share a budget ("the crowd"): of what the server counted
-      between this window's highest and lowest remaining count, the part that was not its own
-      answers, per own answer. Until a window has measured it, the last window's estimate
-      stands (`assumed_crowd`, DEFAULT_CROWD, before any).
-    - With a crowd of c, at most remaining / (1 + c) sends are in flight at once, and the last
-      round(c) of a window's budget (at most a quarter of it) are left to the others: when
-      several processes each still see a little room at a window's end, they would each send
-      one into the same last slot and all but one get 429.
+      in the window (the limit, i.e. the highest count ever reported plus one, less the lowest
+      count of the window), the part that was not its own answers, per own answer. Half the
+      last window's estimate stays as a floor (CROWD_MEMORY); before any window measured it,
+      `assumed_crowd` (DEFAULT_CROWD) stands.
+    - With a crowd of c, at most remaining / (1 + c) sends are in flight at once, and the
+      last round(c) of a window's budget (at most a quarter of the limit) are left to the
+      others: when several processes each still see a little room at a window's end, they
+      would each send one into the same last slot and all but one get 429.
     """
 
     def __init__(
@@ -186,8 +190,11 @@ class RateLimitGate:
         self._small_budget: dict[str, int] = {}
         # When the probe of a key's unknown window went out.
         self._probe_sent: dict[str, float] = {}
-        # How many other senders share each key's budget (see the class docstring).
+        # How many other senders share each key's budget (see the class docstring), what the
+        # last window ended with, and the largest budget (limit) each key has shown.
         self._crowd: dict[str, float] = {}
+        self._carried_crowd: dict[str, float] = {}
+        self._limits: dict[str, int] = {}
 
     def observe(
         self,
@@ -326,17 +333,26 @@ class RateLimitGate:
                 known.highest = max(known.highest, reported)
                 known.counted += int(counted)
             elif known is None or reset > known.reset:
-                known = self._budgets[key] = _Budget(reported, reset, reported, int(counted))
+                if key in self._crowd:  # the last window's estimate, fading, is a floor
+                    self._carried_crowd[key] = self._crowd[key]
+                known = self._budgets[key] = _Budget(
+                    reported, reset, reported, int(counted), key in self._limits
+                )
             else:
                 return  # an answer from a window already over
             if known.highest < PROBE_BELOW:
                 self._small_budget[key] = known.highest
             else:
                 self._small_budget.pop(key, None)
-            own = known.counted - 1  # the sends counted after the one that reported `highest`
-            if own >= 1:
-                others = max(0, known.highest - known.reported - own)
-                self._crowd[key] = min(MAX_CROWD, others / own)
+            # The first answer of a window reports the limit less one.
+            limit = self._limits[key] = max(self._limits.get(key, 0), known.highest + 1)
+            carried = self._carried_crowd.get(key)
+            if known.counted >= 2 or (known.limit_known and known.counted >= 1):
+                # What the server counted in this window that was not this gate's.
+                others = max(0, limit - known.reported - known.counted)
+                measured = min(MAX_CROWD, others / known.counted)
+                floor = CROWD_MEMORY * carried if carried is not None else 0.0
+                self._crowd[key] = max(measured, floor)
 
     def _probing(self, key: str, now: float) -> bool:
         """Whether `key`'s budget in the current window is unknown and worth a probe."""
@@ -365,7 +381,7 @@ class RateLimitGate:
             return (until, True) if until > now else (0.0, False)
         crowd = self._crowd.get(key, self._assumed_crowd)
         share = max(1, int(budget.reported / (1.0 + crowd)))
-        reserve = min(round(crowd), budget.highest // 4)
+        reserve = min(round(crowd), self._limits.get(key, budget.highest) // 4)
         if in_flight < share and budget.reported - in_flight > reserve:
             return 0.0, False
         return min(budget.reset, now + self._max_block_seconds), in_flight > 0
@@ -399,6 +415,7 @@ class _Budget:
     reset: float
     highest: int
     counted: int
+    limit_known: bool = False  # from an earlier window, so the first answer measures others
 
 
 def _parse_remaining(value: str | None) -> int | None:

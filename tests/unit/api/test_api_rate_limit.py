@@ -352,17 +352,27 @@ def test_a_budget_only_this_gate_spends_is_not_shared(shared_gate: RateLimitGate
 
 
 def spend_beside_three_others(gate: RateLimitGate, reset: float) -> None:
-    """Answers in which the budget drops by 4 for each send of this gate (crowd 3)."""
+    """Answers in which, of a limit of 21, others spent three times what this gate did."""
     gate.observe(ROUTE, 200, reset_in(reset, remaining=20))
-    for remaining in (16, 12):
+    for remaining in (15, 9):  # 12 spent, 3 of them this gate's
         gate.observe(ROUTE, 200, reset_in(reset, remaining), gate.acquire(ROUTE))
 
 
 def test_others_spending_a_budget_shrink_this_gates_share(gate: RateLimitGate) -> None:
     spend_beside_three_others(gate, reset=5)
-    # 12 left, three others: 12 / 4 in flight at once.
-    assert [gate.acquire(ROUTE).slept for _ in range(3)] == [0.0] * 3
+    # 9 left, three others: 9 / 4 in flight at once.
+    assert [gate.acquire(ROUTE).slept for _ in range(2)] == [0.0] * 2
     assert gate.wait(ROUTE) > 0
+
+
+def test_others_spending_before_this_gates_first_answer_count(
+    gate: RateLimitGate, clock: FakeClock
+) -> None:
+    gate.observe(ROUTE, 200, reset_in(2, remaining=19))  # a window this gate opened: limit 20
+    clock.advance(3)
+    # The next window's probe finds 16 of 20 spent by others before it.
+    gate.observe(ROUTE, 200, reset_in(9, remaining=3), gate.acquire(ROUTE))
+    assert gate.wait(ROUTE) == pytest.approx(9 - 3 + JITTER)  # the last 3 are theirs too
 
 
 def test_the_last_few_of_a_shared_budget_are_left_to_the_others(gate: RateLimitGate) -> None:
@@ -378,7 +388,8 @@ def test_the_crowd_measured_in_one_window_paces_the_next(
     spend_beside_three_others(gate, reset=2)
     clock.advance(3)
     gate.observe(ROUTE, 200, reset_in(9, remaining=20), gate.acquire(ROUTE))
-    assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
+    # Nobody else spent yet, but half the last window's three stand: 20 / 2.5 at once.
+    assert [gate.acquire(ROUTE).slept for _ in range(8)] == [0.0] * 8
     assert gate.wait(ROUTE) > 0
 
 
