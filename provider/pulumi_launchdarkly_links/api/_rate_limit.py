@@ -124,9 +124,15 @@ PROBE_PATIENCE_SECONDS = 2.0
 # Other senders assumed on a budget before any window measured them, and the most believed.
 DEFAULT_CROWD = 3.0
 MAX_CROWD = 8.0
+# A shared budget (a crowd of at least STALE_CROWD) last heard of longer ago than this, with
+# nothing in flight, is probed again before more sends go: the others may have spent it.
+STALE_SECONDS = 1.0
+STALE_CROWD = 0.5
 # How much of the last window's estimate of the others stands as a floor in the next: others
-# held back by their own share in one window still want their turn in the next.
-CROWD_MEMORY = 0.5
+# held back by their own share in one window still want their turn in the next, and a limit
+# learnt late in a window (others had spent part of it) hides some of them. It only narrows
+# the sends in flight (the last few of a window are kept for others seen in that window).
+CROWD_MEMORY = 0.8
 
 
 class RateLimitGate:
@@ -150,16 +156,18 @@ class RateLimitGate:
 
     - A window whose budget it does not know yet (the first contact with a route, or a new
       window after one whose budget was small) gets one send, a probe; the others wait for its
-      answer (at most PROBE_PATIENCE_SECONDS) instead of all going out blind at the reset.
+      answer (at most PROBE_PATIENCE_SECONDS) instead of all going out blind at the reset. So
+      does a budget shared with others that it last heard of over STALE_SECONDS ago.
     - It estimates how many others share a budget ("the crowd"): of what the server counted
       in the window (the limit, i.e. the highest count ever reported plus one, less the lowest
-      count of the window), the part that was not its own answers, per own answer. Half the
-      last window's estimate stays as a floor (CROWD_MEMORY); before any window measured it,
-      `assumed_crowd` (DEFAULT_CROWD) stands.
+      count of the window), the part that was not its own answers, per own answer. Most of the
+      last window's estimate stays as a floor (CROWD_MEMORY); in the first window the floor is
+      `assumed_crowd` (DEFAULT_CROWD), as others may not have started yet.
     - With a crowd of c, at most remaining / (1 + c) sends are in flight at once, and the
-      last round(c) of a window's budget (at most a quarter of the limit) are left to the
-      others: when several processes each still see a little room at a window's end, they
-      would each send one into the same last slot and all but one get 429.
+      last round(c') of a window's budget (at most a quarter of the limit) are left to the
+      others, with c' the others seen spending in this window: when several processes each
+      still see a little room at a window's end, they would each send one into the same last
+      slot and all but one get 429.
     """
 
     def __init__(
@@ -329,6 +337,7 @@ class RateLimitGate:
                 return  # a window already over says nothing about this one
             known = self._budgets.get(key)
             if known is not None and abs(known.reset - reset) < _SAME_WINDOW_SECONDS:
+                known.seen = now
                 known.reported = min(known.reported, reported)
                 known.highest = max(known.highest, reported)
                 known.counted += int(counted)
@@ -336,7 +345,7 @@ class RateLimitGate:
                 if key in self._crowd:  # the last window's estimate, fading, is a floor
                     self._carried_crowd[key] = self._crowd[key]
                 known = self._budgets[key] = _Budget(
-                    reported, reset, reported, int(counted), key in self._limits
+                    reported, reset, reported, int(counted), key in self._limits, now
                 )
             else:
                 return  # an answer from a window already over
@@ -346,19 +355,27 @@ class RateLimitGate:
                 self._small_budget.pop(key, None)
             # The first answer of a window reports the limit less one.
             limit = self._limits[key] = max(self._limits.get(key, 0), known.highest + 1)
-            carried = self._carried_crowd.get(key)
             if known.counted >= 2 or (known.limit_known and known.counted >= 1):
                 # What the server counted in this window that was not this gate's.
                 others = max(0, limit - known.reported - known.counted)
-                measured = min(MAX_CROWD, others / known.counted)
-                floor = CROWD_MEMORY * carried if carried is not None else 0.0
-                self._crowd[key] = max(measured, floor)
+                known.measured = min(MAX_CROWD, others / known.counted)
+                carried = self._carried_crowd.get(key)
+                # Before a whole window was measured, a few answers prove nothing: the others
+                # may not have started yet.
+                floor = self._assumed_crowd if carried is None else CROWD_MEMORY * carried
+                self._crowd[key] = max(known.measured, floor)
 
     def _probing(self, key: str, now: float) -> bool:
-        """Whether `key`'s budget in the current window is unknown and worth a probe."""
+        """Whether what `key` has left now is unknown and worth a probe (lock held): a new
+        window of a small budget, a first contact, or a shared budget last heard of so long
+        ago that the others may have spent it since."""
         budget = self._budgets.get(key)
         if budget is not None and budget.reset > now:
-            return False
+            return (
+                now - budget.seen > STALE_SECONDS
+                and self._in_flight.get(key, 0) == 0
+                and self._crowd.get(key, self._assumed_crowd) >= STALE_CROWD
+            )
         return key not in self._answered or key in self._small_budget
 
     def _room(self, key: str, now: float) -> tuple[float, bool]:
@@ -372,16 +389,19 @@ class RateLimitGate:
             del self._budgets[key]
             budget = None
         in_flight = self._in_flight.get(key, 0)
-        if budget is None:
-            sent = self._probe_sent.get(key)
-            if sent is None or not self._probing(key, now):
-                return 0.0, False  # nothing to find out, or this send is the probe
-            # A probe is out: its answer tells this window's budget.
+        sent = self._probe_sent.get(key)
+        if sent is not None and (budget is None or budget.seen < sent):
+            # A probe is out and nothing was heard since: its answer tells what is left.
             until = sent + PROBE_PATIENCE_SECONDS
-            return (until, True) if until > now else (0.0, False)
+            if until > now:
+                return until, True
+        if budget is None:
+            return 0.0, False  # nothing to find out, or this send is the probe
         crowd = self._crowd.get(key, self._assumed_crowd)
         share = max(1, int(budget.reported / (1.0 + crowd)))
-        reserve = min(round(crowd), self._limits.get(key, budget.highest) // 4)
+        # The last few are kept for others seen spending in this window, not for assumed ones.
+        seen = budget.measured if budget.measured is not None else crowd
+        reserve = min(round(seen), self._limits.get(key, budget.highest) // 4)
         if in_flight < share and budget.reported - in_flight > reserve:
             return 0.0, False
         return min(budget.reset, now + self._max_block_seconds), in_flight > 0
@@ -416,6 +436,8 @@ class _Budget:
     highest: int
     counted: int
     limit_known: bool = False  # from an earlier window, so the first answer measures others
+    seen: float = 0.0  # when the last answer of the window came
+    measured: float | None = None  # the others seen spending in this window, per own send
 
 
 def _parse_remaining(value: str | None) -> int | None:

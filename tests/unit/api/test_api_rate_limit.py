@@ -19,6 +19,7 @@ from pulumi_launchdarkly_links.api._rate_limit import (
     ANSWER_POLL_SECONDS,
     PROBE_BELOW,
     PROBE_PATIENCE_SECONDS,
+    STALE_SECONDS,
     SendTicket,
 )
 
@@ -343,12 +344,30 @@ def test_until_measured_others_are_assumed_to_share_a_budget(shared_gate: RateLi
     assert shared_gate.wait(ROUTE) > 0
 
 
-def test_a_budget_only_this_gate_spends_is_not_shared(shared_gate: RateLimitGate) -> None:
-    shared_gate.observe(ROUTE, 200, reset_in(5, remaining=20))
+def test_a_budget_only_this_gate_spends_is_not_shared(gate: RateLimitGate) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=20))
     for remaining in (19, 18):  # each answer lower by exactly the one send: nobody else
+        gate.observe(ROUTE, 200, reset_in(5, remaining), gate.acquire(ROUTE))
+    assert [gate.acquire(ROUTE).slept for _ in range(18)] == [0.0] * 18
+    assert gate.wait(ROUTE) > 0
+
+
+def test_in_the_first_window_a_few_own_answers_do_not_prove_it_alone(
+    shared_gate: RateLimitGate,
+) -> None:
+    shared_gate.observe(ROUTE, 200, reset_in(5, remaining=20))
+    for remaining in (19, 18):  # nobody else yet: maybe they have not started
         shared_gate.observe(ROUTE, 200, reset_in(5, remaining), shared_gate.acquire(ROUTE))
-    assert [shared_gate.acquire(ROUTE).slept for _ in range(18)] == [0.0] * 18
+    assert [shared_gate.acquire(ROUTE).slept for _ in range(4)] == [0.0] * 4  # 18 / (1 + 3)
     assert shared_gate.wait(ROUTE) > 0
+
+
+def test_alone_in_a_window_it_spends_the_budget_to_the_last(shared_gate: RateLimitGate) -> None:
+    shared_gate.observe(ROUTE, 200, reset_in(5, remaining=20))
+    for remaining in range(19, -1, -1):  # one at a time, and nobody else spends
+        ticket = shared_gate.acquire(ROUTE)
+        assert ticket.slept == 0.0, remaining
+        shared_gate.observe(ROUTE, 200, reset_in(5, remaining), ticket)
 
 
 def spend_beside_three_others(gate: RateLimitGate, reset: float) -> None:
@@ -388,8 +407,8 @@ def test_the_crowd_measured_in_one_window_paces_the_next(
     spend_beside_three_others(gate, reset=2)
     clock.advance(3)
     gate.observe(ROUTE, 200, reset_in(9, remaining=20), gate.acquire(ROUTE))
-    # Nobody else spent yet, but half the last window's three stand: 20 / 2.5 at once.
-    assert [gate.acquire(ROUTE).slept for _ in range(8)] == [0.0] * 8
+    # Nobody else spent yet, but most of the last window's three stand: 20 / (1 + 2.4).
+    assert [gate.acquire(ROUTE).slept for _ in range(5)] == [0.0] * 5
     assert gate.wait(ROUTE) > 0
 
 
@@ -403,3 +422,23 @@ def test_a_refused_request_is_not_taken_for_this_gates_spending(
     # 9 / 4 of the global budget in flight at once, not all 9.
     assert [shared_gate.acquire(OTHER_ROUTE).slept for _ in range(2)] == [0.0] * 2
     assert shared_gate.wait(OTHER_ROUTE) > 0
+
+
+def test_a_shared_budget_not_heard_of_for_a_while_is_probed_again(
+    gate: RateLimitGate, clock: FakeClock, sleep: RecordingSleep
+) -> None:
+    spend_beside_three_others(gate, reset=5)
+    clock.advance(STALE_SECONDS + 0.5)  # e.g. the engine was busy between two resources
+    probe = gate.acquire(ROUTE)
+    assert probe.slept == 0.0
+    sleep.before_sleep = answer_once(gate, ROUTE, reset_in(5, remaining=2), probe)
+    # The others went on meanwhile: 2 left, and they are theirs (crowd 3): wait for the reset.
+    assert gate.wait(ROUTE) == pytest.approx(5 - STALE_SECONDS - 0.5 + JITTER)
+
+
+def test_a_budget_this_gate_has_to_itself_does_not_go_stale(
+    gate: RateLimitGate, clock: FakeClock
+) -> None:
+    gate.observe(ROUTE, 200, reset_in(5, remaining=10))
+    clock.advance(STALE_SECONDS + 0.5)
+    assert [gate.acquire(ROUTE).slept for _ in range(10)] == [0.0] * 10
