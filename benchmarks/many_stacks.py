@@ -44,6 +44,7 @@ TIME_GOAL = 1.3
 # 429s: at most 5% of all requests. Each provider process learns what the others spent only
 # from its own answers, so a few 429s at a window's end are the price of not running a server.
 THROTTLED_SHARE_GOAL = 0.05
+REPEATS = 1 if QUICK else 2
 START_TIMEOUT = 120.0
 RUN_TIMEOUT = 600.0
 
@@ -202,6 +203,37 @@ def _linked_counts(bench: Bench) -> list[int]:
     return [len(linked(bench.emulator, PROJECT, view_key(i), "flags")) for i in range(STACKS)]
 
 
+def _rows(
+    number: int, limited: Round, counts: list[int], ideal: float, earliest: float
+) -> list[list[str]]:
+    rows = [
+        [
+            str(number),
+            f"stack {r.index + 1}",
+            f"{r.seconds:.1f}",
+            "",
+            "",
+            "",
+            f"ok ({counts[r.index]} flags in its view)"
+            if r.error is None
+            else f"failed: {r.error}",
+        ]
+        for r in limited.results
+    ]
+    rows.append(
+        [
+            str(number),
+            "all four",
+            f"{limited.wall:.1f}",
+            f"{limited.wall / ideal:.2f}",
+            str(limited.stats["rate_limited"]),
+            str(limited.stats["total"]),
+            f"phase {limited.phase:.1f} s, earliest {earliest:.1f} s",
+        ]
+    )
+    return rows
+
+
 def run(bench: Bench) -> Section:
     free = _round(bench, "calibration")
     print(f"  many stacks: calibration (no limit) {free.wall:.2f} s", flush=True)
@@ -209,47 +241,34 @@ def run(bench: Bench) -> Section:
     total = int(free.stats["total"])
     windows = ideal_windows(routes, total)
     ideal = windows * WINDOW_SECONDS
-    limited = _round(bench, "limited", route_limit=ROUTE_LIMIT, global_limit=GLOBAL_LIMIT)
-    counts = _linked_counts(bench)
-    print(f"  many stacks: 4 stacks under the limits {limited.wall:.2f} s", flush=True)
-    throttled = int(limited.stats["rate_limited"])
-    requests = int(limited.stats["total"])
-    earliest = max(0.0, (windows - 1) * WINDOW_SECONDS - limited.phase)
-    rows = [
-        [
-            f"stack {r.index + 1}",
-            f"{r.seconds:.1f}",
-            (
-                f"ok ({counts[r.index]} flags in its view)"
-                if r.error is None
-                else f"failed: {r.error}"
-            ),
+    rows: list[list[str]] = []
+    failures: list[str] = []
+    shares: list[float] = []
+    ratios: list[float] = []
+    for number in range(1, REPEATS + 1):
+        limited = _round(bench, "limited", route_limit=ROUTE_LIMIT, global_limit=GLOBAL_LIMIT)
+        counts = _linked_counts(bench)
+        print(
+            f"  many stacks #{number}: 4 stacks under the limits {limited.wall:.2f} s", flush=True
+        )
+        earliest = max(0.0, (windows - 1) * WINDOW_SECONDS - limited.phase)
+        rows += _rows(number, limited, counts, ideal, earliest)
+        failures += [
+            f"run {number} stack {r.index + 1}: {r.error or 'view incomplete'}"
+            for r in limited.results
+            if r.error is not None or counts[r.index] != FLAGS
         ]
-        for r in limited.results
-    ]
-    ratio = limited.wall / ideal
-    rows.append(
-        [
-            "all four",
-            f"{limited.wall:.1f} ({ratio:.2f}× ideal {ideal:.0f} s; earliest {earliest:.1f} s)",
-            f"{throttled} 429s of {requests} requests",
-        ]
-    )
-    failures = [r for r in limited.results if r.error is not None or counts[r.index] != FLAGS]
-    share = throttled / requests if requests else 0.0
+        requests = int(limited.stats["total"])
+        shares.append(int(limited.stats["rate_limited"]) / requests if requests else 0.0)
+        ratios.append(limited.wall / ideal)
     goals = [
-        "All four succeed: "
-        + (
-            "**met**."
-            if not failures
-            else "**missed**: "
-            + "; ".join(f"stack {r.index + 1}: {r.error or 'view incomplete'}" for r in failures)
-        ),
-        f"429s: {throttled} of {requests} requests ({share:.1%}; goal ≤ "
-        f"{THROTTLED_SHARE_GOAL:.0%}): "
-        + ("**met**." if share <= THROTTLED_SHARE_GOAL else "**missed**."),
-        f"Total time {limited.wall:.1f} s against the ideal {ideal:.0f} s: {ratio:.2f}× (goal ≤ "
-        f"{TIME_GOAL}×): " + ("**met**." if ratio <= TIME_GOAL else "**missed**."),
+        "All four succeed in every run: "
+        + ("**met**." if not failures else "**missed**: " + "; ".join(failures)),
+        f"429s per request: {', '.join(f'{x:.1%}' for x in shares)} (goal ≤ "
+        f"{THROTTLED_SHARE_GOAL:.0%} in every run): "
+        + ("**met**." if max(shares) <= THROTTLED_SHARE_GOAL else "**missed**."),
+        f"Total time against the ideal {ideal:.0f} s: {', '.join(f'{x:.2f}×' for x in ratios)} "
+        f"(goal ≤ {TIME_GOAL}×): " + ("**met**." if max(ratios) <= TIME_GOAL else "**missed**."),
     ]
     route_text = "; ".join(
         f"`{route}` {n} ({math.ceil(n / ROUTE_LIMIT)} windows)"
@@ -259,11 +278,19 @@ def run(bench: Bench) -> Section:
         f"Calibration (no limits, {free.wall:.1f} s for all four): {total} requests "
         f"({math.ceil(total / GLOBAL_LIMIT)} windows of the global {GLOBAL_LIMIT}); per route: "
         f"{route_text}. Ideal: {windows} windows × {WINDOW_SECONDS:.0f} s.",
-        f"The four were let go {limited.phase:.1f} s into a 10 s window; `earliest` is when the "
-        "last needed window opens, counted from then ((windows − 1) × 10 s − phase).",
-        "The 429 bound: each provider process learns what the others spent only from its own "
-        "answers, so when a window's budget runs out several processes may each still send one; "
-        "5% allows about one such request per stack per window.",
+        "`phase` is how far into a 10 s window the four were let go; `earliest` is when the "
+        "last needed window opens, counted from then ((windows − 1) × 10 s − phase). A stack's "
+        "seconds include the engine's start before its first request.",
+        "The 429 bound, 5% of requests: each provider process learns what the others spent "
+        "only from its own answers, so where several processes start a window (or first reach "
+        "a route) at the same moment, a few requests can still meet a budget the others have "
+        "just spent; 5% is about one such request per window per budget. Request logs of these "
+        "runs put the 429s there: at a window's first half second and at each stack's first "
+        "requests.",
+        "How the processes keep out of each other's way without a server: see \"Many stacks on "
+        'one token" in README.md (a probe per new window, an estimate of the others from how '
+        "far the reported count falls beyond one's own requests, a share of what is left in "
+        "flight, the window's last few left to them).",
     ]
     return Section(
         title="7. Many stacks on one token",
@@ -273,10 +300,11 @@ def run(bench: Bench) -> Section:
             f"and `global_limit={GLOBAL_LIMIT}` per {WINDOW_SECONDS:.0f} s (the global limit is "
             "below the two busy routes' 2 × 20, so it binds). Each creates a ViewMembership of "
             f"{FLAGS} flags on a view of its own and a FlagLinks of {LINKS} links on its flags; "
-            "fresh state. Ideal = max(max over routes of ceil(requests / 20), ceil(requests / "
-            f"{GLOBAL_LIMIT})) windows × 10 s, counted in an unthrottled run of the same four."
+            f"fresh state, {REPEATS} run(s). Ideal = max(max over routes of ceil(requests / "
+            f"20), ceil(requests / {GLOBAL_LIMIT})) windows × 10 s, counted in an unthrottled "
+            "run of the same four."
         ),
-        headers=["stack", "seconds", "result"],
+        headers=["run", "stack", "seconds", "× ideal", "429s", "requests", "result"],
         rows=rows,
         goals=goals,
         notes=notes,
