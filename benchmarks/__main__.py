@@ -16,6 +16,7 @@ from pathlib import Path
 from . import (
     flag_links_bulk,
     footprint,
+    many_stacks,
     rate_limited,
     requests_per_operation,
     scaling,
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[Bench], Section]] = {
     "4": footprint.run,
     "5": flag_links_bulk.run,
     "6": scaling.run,
+    "7": many_stacks.run,
 }
 
 
