@@ -56,7 +56,8 @@ from ._models import (
     ViewPatch,
     ViewPost,
 )
-from ._rate_limit import RateLimitGate, compute_retry_delay
+from ._rate_limit import RateLimitGate
+from ._retry_delay import compute_retry_delay
 
 __all__ = [
     "DEFAULT_BASE_URL",

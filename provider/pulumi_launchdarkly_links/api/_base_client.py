@@ -71,7 +71,8 @@ from ._exceptions import (
     redact,
     status_error_from_response,
 )
-from ._rate_limit import Clock, RandomSource, RateLimitGate, Sleep, compute_retry_delay
+from ._rate_limit import Clock, RateLimitGate, Sleep
+from ._retry_delay import RandomSource, compute_retry_delay
 
 logger = logging.getLogger("pulumi_launchdarkly_links.api")
 

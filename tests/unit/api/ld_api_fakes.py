@@ -9,10 +9,18 @@ from collections.abc import Callable
 import httpx
 
 from pulumi_launchdarkly_links.api import LaunchDarklyClient
+from pulumi_launchdarkly_links.api._constants import RATE_LIMIT_JITTER_SECONDS
 
 TOKEN = "api-0123456789abcdef-secret-token"
 BASE_URL = "https://ld.test"
 START = 1_700_000_000.0
+# What FixedRandom() adds as jitter to a rate-limit wait: the midpoint of the jitter range.
+JITTER = RATE_LIMIT_JITTER_SECONDS / 2
+
+
+def epoch_ms(seconds_from_now: float) -> str:
+    """An `X-Ratelimit-Reset` value (epoch milliseconds) this far from START."""
+    return str(int((START + seconds_from_now) * 1000))
 
 
 class FakeClock:
