@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from tests.e2e.harness import Stack
 
 from pulumi_launchdarkly_links._pickler_guard import unwrap_pulumi_pickler
-from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
+from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer, EmulatorSettings
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -20,18 +20,8 @@ PROJECT = "default"
 VIEW = "checkout"  # a view of the emulator's demo seed
 ENVIRONMENT = "production"
 
-# The emulator's knobs as the end-to-end tests reset them: no limits, latency or faults.
-DEFAULT_KNOBS: dict[str, Any] = {
-    "route_limit": 0,
-    "global_limit": 0,
-    "retry_after": 0,
-    "latency_ms": 0,
-    "latency_jitter_ms": 0,
-    "fault_rate": 0,
-    "linked_page_max": 100,
-    "link_batch_max": 20,
-    "reject_resource_types": [],
-}
+# The emulator's default knobs, as the end-to-end tests reset them: no limits, latency or faults.
+DEFAULT_KNOBS: dict[str, Any] = EmulatorSettings().knobs()
 
 T = TypeVar("T")
 

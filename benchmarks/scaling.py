@@ -125,7 +125,7 @@ def _walk_once(bench: Bench, n: int, walk: Walk, make: Program) -> None:
             step = walk.steps[label]
             step.seconds.append(seconds)
             step.requests = int(bench.stats()["total"])
-            if label == "create":
+            if label == "create" and make is _membership:  # the floor's size is not reported
                 walk.state_bytes = _membership_state_bytes(stack.resources())
             kind = "floor" if make is _floor else "ours"
             print(f"  scaling: {kind} N={n} {label}: {seconds:.2f} s, {step.requests} requests")

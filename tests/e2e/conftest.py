@@ -24,17 +24,7 @@ def emulator() -> Iterator[EmulatorServer]:
 def admin(emulator: EmulatorServer) -> EmulatorAdmin:
     admin = EmulatorAdmin(emulator.url)
     admin.reset("demo")
-    admin.set_knobs(
-        route_limit=0,
-        global_limit=0,
-        retry_after=0,
-        latency_ms=0,
-        latency_jitter_ms=0,
-        fault_rate=0,
-        linked_page_max=100,
-        link_batch_max=20,
-        reject_resource_types=[],
-    )
+    admin.set_knobs(**EmulatorSettings().knobs())  # no limits, latency or faults
     return admin
 
 

@@ -129,6 +129,14 @@ def linked_not_declared(program: Program, linked: ViewMembers) -> dict[str, list
     return {member_type: members for member_type, members in extra.items() if members}
 
 
+def _assert_as_declared(program: Program, linked: ViewMembers, when: str) -> None:
+    """Invariant 3: every declared member is linked, and under exclusive nothing else is."""
+    missing = declared_not_linked(program, linked)
+    assert not missing, f"Invariant 3: {when}, declared but unlinked: {missing}"
+    extra = linked_not_declared(program, linked)
+    assert not extra, f"Invariant 3: {when}, exclusive but undeclared linked: {extra}"
+
+
 def describe(step: Step) -> str:
     return f"outcome {step.outcome}" + (f" ({step.error})" if step.error else "")
 
@@ -240,30 +248,14 @@ class CheckedStack:
         mutation = update or create
         if mutation is not None and mutation.error is None:
             if step.outcome in SUCCEEDED:
-                linked = after[program.view]
-                missing = declared_not_linked(program, linked)
-                assert not missing, (
-                    f"Invariant 3: after {step.outcome}, declared but unlinked: {missing}"
-                )
-                extra = linked_not_declared(program, linked)
-                assert not extra, (
-                    f"Invariant 3: after {step.outcome}, exclusive but undeclared linked: {extra}"
-                )
+                _assert_as_declared(program, after[program.view], f"after {step.outcome}")
                 self.converged = True
             if creating and state is not None and self.engine.pending_delete is not None:
                 self.pending_ownership = previous
             self.ownership = Ownership(program.view, program.exclusive, declared)
         elif step.outcome == UNCHANGED:
             if self.converged:
-                linked = after[program.view]
-                missing = declared_not_linked(program, linked)
-                assert not missing, (
-                    f"Invariant 3: after a no-op up, declared but unlinked: {missing}"
-                )
-                extra = linked_not_declared(program, linked)
-                assert not extra, (
-                    f"Invariant 3: after a no-op up, exclusive but undeclared linked: {extra}"
-                )
+                _assert_as_declared(program, after[program.view], "after a no-op up")
             self.ownership = Ownership(program.view, program.exclusive, declared)
         if self.engine.pending_delete is None:
             self.pending_ownership = None

@@ -29,6 +29,7 @@ from pulumi_launchdarkly_links.emulator import (
     DEMO_PRODUCTION_ENV_ID,
     DEMO_TEST_ENV_ID,
     EmulatorServer,
+    EmulatorSettings,
 )
 from pulumi_launchdarkly_links.providers.view_membership import ViewMembershipProvider
 
@@ -177,18 +178,7 @@ class World:
     def reset(self) -> None:
         """The "demo" seed, no faults, no limits, stats at zero."""
         self._admin("POST", "/reset", {"seed": "demo"})
-        self.set_knobs(
-            route_limit=0,
-            global_limit=0,
-            retry_after=0,
-            latency_ms=0,
-            latency_jitter_ms=0,
-            fault_rate=0,
-            fault_seed=None,
-            linked_page_max=100,
-            link_batch_max=20,
-            reject_resource_types=[],
-        )
+        self.set_knobs(**EmulatorSettings().knobs())
 
     def membership(self) -> Membership:
         """Every view's linked flags and segments (segment links are "environment_id/key")."""

@@ -13,11 +13,13 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 
 from ..api import ClientSettings, LaunchDarklyClient, LaunchDarklyError
+from ._inputs import without_engine_keys
 from .errors import ProviderError
 
 CONFIG_KEYS = (
@@ -107,6 +109,21 @@ class LaunchDarklyProvider(ResourceProvider):
     def check_configuration(self) -> None:
         """Called by check(): a missing token or a bad host fails the preview, with no request."""
         _ = self.settings
+
+    def refused_inputs(
+        self,
+        news: dict[str, Any],
+        problems_of: Callable[[Mapping[str, Any]], list[tuple[str, str]]],
+    ) -> CheckResult | None:
+        """What every check() does first: the configuration, then the inputs' own problems.
+
+        A CheckResult naming each problem, or None when the inputs have none.
+        """
+        self.check_configuration()
+        problems = problems_of(without_engine_keys(news))
+        if not problems:
+            return None
+        return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
 
     @property
     def client(self) -> LaunchDarklyClient:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -20,7 +19,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api import ConflictError, FlagLink, FlagLinkPost, NotFoundError
+from ..api import ConflictError, FlagLink, NotFoundError
 from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
 from .errors import ProviderError
@@ -37,7 +36,7 @@ from .flag_link_plan import (
     normalise_flag_link_inputs,
     patch_operations,
 )
-from .flag_link_writes import create_flag_link, patch_flag_link
+from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .lookups import split_flag_link_id
 
 
@@ -49,10 +48,9 @@ class FlagLinkProvider(LaunchDarklyProvider):
     """check/diff/create/read/update/delete for `FlagLink`; ID is `project/flag/link_id`."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        self.check_configuration()
-        problems = flag_link_input_problems(without_engine_keys(news))
-        if problems:
-            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        refused = self.refused_inputs(news, flag_link_input_problems)
+        if refused is not None:
+            return refused
         return CheckResult(normalise_flag_link_inputs(news), [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -69,15 +67,7 @@ class FlagLinkProvider(LaunchDarklyProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = without_engine_keys(props)
         project_key, flag_key = inputs["project_key"], inputs["flag_key"]
-        request = FlagLinkPost(
-            key=inputs["key"],
-            deep_link=inputs.get("deep_link"),
-            title=inputs.get("title"),
-            description=inputs.get("description"),
-            timestamp=inputs.get("timestamp"),
-            integration_key=inputs.get("integration_key"),
-            metadata=inputs.get("metadata"),
-        )
+        request = flag_link_post(inputs["key"], inputs)
         try:
             created = create_flag_link(self.client, project_key, flag_key, request)
         except NotFoundError as error:

@@ -40,6 +40,19 @@ class CreatedFlagLink:
     found_existing: bool
 
 
+def flag_link_post(key: str | None, attributes: Mapping[str, Any]) -> FlagLinkPost:
+    """The POST body for a link with this key and these declared attributes (input names)."""
+    return FlagLinkPost(
+        key=key,
+        deep_link=attributes.get("deep_link"),
+        title=attributes.get("title"),
+        description=attributes.get("description"),
+        timestamp=attributes.get("timestamp"),
+        integration_key=attributes.get("integration_key"),
+        metadata=attributes.get("metadata"),
+    )
+
+
 def create_flag_link(
     client: LaunchDarklyClient, project_key: str, flag_key: str, request: FlagLinkPost
 ) -> CreatedFlagLink:

@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -60,10 +59,9 @@ class FlagLinksProvider(LaunchDarklyProvider):
     """
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        self.check_configuration()
-        problems = flag_links_input_problems(without_engine_keys(news))
-        if problems:
-            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        refused = self.refused_inputs(news, flag_links_input_problems)
+        if refused is not None:
+            return refused
         return CheckResult(normalise_flag_links_inputs(news), [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

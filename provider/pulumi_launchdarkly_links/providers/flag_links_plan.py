@@ -23,6 +23,7 @@ from pulumi.output import Unknown
 from ..api import FlagLink
 from ..api._constants import MAX_PARALLEL_BATCHES
 from ._inputs import is_unknown, key_problem, without_engine_keys
+from .flag_link_plan import INPUT_NAMES as FLAG_LINK_INPUTS
 from .flag_link_plan import (
     REPLACE_INPUTS,
     changed_inputs,
@@ -31,16 +32,8 @@ from .flag_link_plan import (
     normalise_flag_link_inputs,
 )
 
-SPEC_FIELDS = (
-    "flag_key",
-    "key",
-    "deep_link",
-    "title",
-    "description",
-    "integration_key",
-    "metadata",
-    "timestamp",
-)
+# A link of the collection takes what a FlagLink takes, but the project (the collection's own).
+SPEC_FIELDS = tuple(name for name in FLAG_LINK_INPUTS if name != "project_key")
 # What a link's map value holds: the declared attributes; the identity is the map key.
 ATTRIBUTES = SPEC_FIELDS[2:]
 LINK_ID = "link_id"

@@ -23,7 +23,6 @@ from ..api import (
     AuthenticationError,
     ConflictError,
     FlagLink,
-    FlagLinkPost,
     LaunchDarklyClient,
     LaunchDarklyError,
     NotFoundError,
@@ -37,7 +36,7 @@ from .flag_link_lookup import (
     match_link,
 )
 from .flag_link_plan import link_attributes, mismatched_attributes
-from .flag_link_writes import create_flag_link, patch_flag_link
+from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .flag_links_plan import LINK_ID, describe_link, recorded_link, split_link_name
 
 Refusal = AuthenticationError | PermissionDeniedError
@@ -166,15 +165,7 @@ class FlagLinksWriter:
     def _creator(self, name: str, attributes: Mapping[str, Any]) -> Job:
         def create() -> _Done:
             flag_key, key = split_link_name(name)
-            request = FlagLinkPost(
-                key=key,
-                deep_link=attributes.get("deep_link"),
-                title=attributes.get("title"),
-                description=attributes.get("description"),
-                timestamp=attributes.get("timestamp"),
-                integration_key=attributes.get("integration_key"),
-                metadata=attributes.get("metadata"),
-            )
+            request = flag_link_post(key, attributes)
             try:
                 created = create_flag_link(self.client, self.project_key, flag_key, request)
             except ConflictError:

@@ -69,10 +69,9 @@ class ViewProvider(LaunchDarklyProvider):
     """check/diff/create/read/update/delete for `View`; ID is `project_key/key`."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        self.check_configuration()
-        problems = view_input_problems(without_engine_keys(news))
-        if problems:
-            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        refused = self.refused_inputs(news, view_input_problems)
+        if refused is not None:
+            return refused
         inputs = normalise_view_inputs(news)
         refusal = None if without_engine_keys(olds) else self._refusal_at_preview(inputs)
         return CheckResult(inputs, [CheckFailure("key", refusal)] if refusal else [])

@@ -63,10 +63,9 @@ class ViewMembershipProvider(LaunchDarklyProvider):
     """check/diff/create/read/update/delete for `ViewMembership`; ID is `project_key/view_key`."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        self.check_configuration()
-        problems = membership_input_problems(without_engine_keys(news))
-        if problems:
-            return CheckResult(news, [CheckFailure(name, reason) for name, reason in problems])
+        refused = self.refused_inputs(news, membership_input_problems)
+        if refused is not None:
+            return refused
         try:
             inputs = normalise_membership_inputs(
                 news, olds, self._environment_id, self._environment_key
