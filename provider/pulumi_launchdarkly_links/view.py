@@ -9,7 +9,7 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
-from .providers.view import ViewProvider
+from ._provider_reference import VIEW_PROVIDER
 from .providers.view_plan import OUTPUT_NAMES, REPORTED_OUTPUTS
 
 
@@ -89,7 +89,7 @@ class View(dynamic.Resource, module="launchdarkly", name="View"):
             **dict.fromkeys(REPORTED_OUTPUTS),
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
-        super().__init__(ViewProvider(), resource_name, props, opts)
+        super().__init__(VIEW_PROVIDER, resource_name, props, opts)
 
     @staticmethod
     def get(
@@ -106,7 +106,7 @@ class View(dynamic.Resource, module="launchdarkly", name="View"):
         unwrap_pulumi_pickler()
         dynamic.Resource.__init__(
             view,
-            ViewProvider(),
+            VIEW_PROVIDER,
             resource_name,
             dict.fromkeys(OUTPUT_NAMES),
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),

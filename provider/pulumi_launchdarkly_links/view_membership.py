@@ -10,8 +10,8 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
+from ._provider_reference import VIEW_MEMBERSHIP_PROVIDER
 from .providers.membership_plan import COUNT_OUTPUTS, INPUT_NAMES, LINKED_BY_OTHERS
-from .providers.view_membership import ViewMembershipProvider
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
             LINKED_BY_OTHERS: None,
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
-        super().__init__(ViewMembershipProvider(), resource_name, props, opts)
+        super().__init__(VIEW_MEMBERSHIP_PROVIDER, resource_name, props, opts)
 
     @staticmethod
     def get(
@@ -163,7 +163,7 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
         unwrap_pulumi_pickler()
         dynamic.Resource.__init__(
             membership,
-            ViewMembershipProvider(),
+            VIEW_MEMBERSHIP_PROVIDER,
             resource_name,
             dict.fromkeys(outputs),
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),
