@@ -45,6 +45,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
+# dev: the ci examples, shrunk, for reading a failure while working on the machines.
+settings.register_profile(
+    "dev",
+    parent=settings.get_profile("ci"),
+    phases=[Phase.explicit, Phase.generate, Phase.shrink],
+)
+
 
 def hypothesis_profile() -> settings:
     return settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
