@@ -10,7 +10,7 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
-from .providers.flag_link import FlagLinkProvider
+from ._provider_reference import FLAG_LINK_PROVIDER
 from .providers.flag_link_claims import FlagLinkClaims
 from .providers.flag_link_plan import OUTPUT_NAMES
 
@@ -81,9 +81,10 @@ def _refuse_key_change_by_rename(
 class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
     """A flag link. `title` and `description` change in place; other changes replace it.
 
-    It owns exactly one link: the one it created, or an existing link with the same key and
-    the same attributes, which it adopts. Two FlagLinks of one program may not declare the same
-    project, flag and key: the program fails, naming both, before either is created.
+    It owns exactly one link: the one it created, or, with `adopt=True`, an existing link with
+    the same key and the same attributes, which it takes over. Two FlagLinks of one program may
+    not declare the same project, flag and key: the program fails, naming both, before either
+    is created.
     """
 
     project_key: pulumi.Output[str]
@@ -112,6 +113,7 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         integration_key: pulumi.Input[str] | None = None,
         metadata: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         timestamp: pulumi.Input[int | str] | None = None,
+        adopt: pulumi.Input[bool] = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare one link on one flag.
@@ -130,6 +132,9 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         :param metadata: string-to-string details, only with `integration_key`; replaces.
         :param timestamp: when the linked event happened: Unix milliseconds or an RFC 3339
             string such as `2026-11-23T19:30:00Z`; defaults to creation time; replaces.
+        :param adopt: take over an existing link with this key and the declared attributes
+            instead of failing (a later destroy deletes it). Without it, a create fails on an
+            existing link, naming `aliases` (if you renamed this resource) and `adopt=True`.
         :param opts: Pulumi resource options.
         """
         _refuse_key_change_by_rename(resource_name, key, opts)
@@ -145,13 +150,14 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
             "integration_key": integration_key,
             "metadata": metadata,
             "timestamp": timestamp,
+            "adopt": adopt,
             # Outputs exist only for keys present in props, so the computed ones are seeded.
             "link_id": None,
             "created_at": None,
             "created_by": None,
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
-        super().__init__(FlagLinkProvider(), resource_name, props, opts)
+        super().__init__(FLAG_LINK_PROVIDER, resource_name, props, opts)
 
     @staticmethod
     def get(
@@ -168,7 +174,7 @@ class FlagLink(dynamic.Resource, module="launchdarkly", name="FlagLink"):
         unwrap_pulumi_pickler()
         dynamic.Resource.__init__(
             link,
-            FlagLinkProvider(),
+            FLAG_LINK_PROVIDER,
             resource_name,
             dict.fromkeys(OUTPUT_NAMES),
             pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id)),

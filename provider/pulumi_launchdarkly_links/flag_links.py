@@ -10,8 +10,8 @@ import pulumi
 from pulumi import dynamic
 
 from ._pickler_guard import unwrap_pulumi_pickler
+from ._provider_reference import FLAG_LINKS_PROVIDER
 from .flag_link import _claims_of_this_run
-from .providers.flag_links import FlagLinksProvider
 from .providers.flag_links_plan import SPEC_FIELDS
 
 RESOURCE_KIND = "FlagLinks"
@@ -137,7 +137,8 @@ class FlagLinks(dynamic.Resource, module="launchdarkly", name="FlagLinks"):
     link, many at once, in one resource (README, "FlagLinks").
 
     It owns exactly the links it records: those it created, and existing links with a declared
-    key and every declared attribute, which it adopts. A link (project, flag, key) may be
+    key and every declared attribute that it took over (with `adopt=True`, or moved to it from
+    another resource of this stack in the same `up`). A link (project, flag, key) may be
     declared once per program: a FlagLink or another FlagLinks declaring it too fails the
     program, naming both, before either is created.
     """
@@ -157,6 +158,7 @@ class FlagLinks(dynamic.Resource, module="launchdarkly", name="FlagLinks"):
         project_key: pulumi.Input[str],
         links: pulumi.Input[Sequence[FlagLinkSpec | Mapping[str, Any]]],
         parallelism: pulumi.Input[int] | None = None,
+        adopt: pulumi.Input[bool] = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare links on the flags of one project.
@@ -168,6 +170,10 @@ class FlagLinks(dynamic.Resource, module="launchdarkly", name="FlagLinks"):
             matter. Adding, removing or changing one link touches that link only.
         :param parallelism: requests in flight at once inside one provider call (1-16,
             default 16); the provider's shared rate-limit gate paces them.
+        :param adopt: take over existing links with a declared key and every declared
+            attribute instead of failing on them (a later destroy deletes them). Without it,
+            a create fails on an existing link, naming `aliases` and `adopt=True`; a link that
+            moves here from another resource of this stack in the same `up` needs neither.
         :param opts: Pulumi resource options.
         """
         spec_inputs = _spec_inputs(links)
@@ -175,9 +181,10 @@ class FlagLinks(dynamic.Resource, module="launchdarkly", name="FlagLinks"):
             "project_key": project_key,
             "links": spec_inputs,
             "parallelism": parallelism,
+            "adopt": adopt,
             # Outputs exist only for keys present in props, so the computed one is seeded
             # (with the claim check, which resolves to None).
             "link_count": _claims_checked(resource_name, project_key, spec_inputs),
         }
         unwrap_pulumi_pickler()  # else ~985 dynamic resources in one program overflow
-        super().__init__(FlagLinksProvider(), resource_name, props, opts)
+        super().__init__(FLAG_LINKS_PROVIDER, resource_name, props, opts)

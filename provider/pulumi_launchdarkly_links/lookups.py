@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from .api import ClientSettings, LaunchDarklyClient, NotFoundError
+from .view import View
+
+if TYPE_CHECKING:
+    from .api import LaunchDarklyClient
 
 
 class ViewNotFoundError(LookupError):
@@ -55,6 +58,8 @@ class ViewInfo:
 
 def read_view(client: LaunchDarklyClient, project_key: str, view_key: str) -> ViewInfo:
     """One GET of the view, then every page of its linked flags and of its linked segments."""
+    from .api import NotFoundError  # the HTTP stack, only once a lookup is made
+
     try:
         view = client.get_view(project_key, view_key)
         flags = client.list_linked_resources(project_key, view_key, "flags")
@@ -97,6 +102,8 @@ def get_view(project_key: str, view_key: str) -> ViewInfo:
 
     Runs when called, during `preview` too. For keys that are Outputs use `get_view_output`.
     """
+    from .api import ClientSettings, LaunchDarklyClient  # the HTTP stack, only when called
+
     settings = ClientSettings.resolve(pulumi.runtime.get_config, os.environ)
     with LaunchDarklyClient(
         access_token=settings.access_token, base_url=settings.base_url
@@ -107,7 +114,26 @@ def get_view(project_key: str, view_key: str) -> ViewInfo:
 def get_view_output(
     project_key: pulumi.Input[str], view_key: pulumi.Input[str]
 ) -> pulumi.Output[ViewInfo]:
-    """`get_view` once both keys are known (e.g. `get_view_output("default", view.key)`)."""
-    return pulumi.Output.all(project_key, view_key).apply(
-        lambda keys: get_view(str(keys[0]), str(keys[1]))
+    """`get_view` once both keys are known (e.g. `get_view_output("default", view.key)`).
+
+    Keys that come from a `View` of this program wait for that View: the view is read once it
+    is created or updated, and while a preview plans that, the result is unknown.
+    """
+    keys = pulumi.Output.all(project_key, view_key)
+    views_behind: pulumi.Input[list[View]] = _views_behind(keys)
+    views: pulumi.Output[list[View]] = pulumi.Output.from_input(views_behind)
+    views_answered: pulumi.Output[list[Any]] = views.apply(_view_ids)
+    return pulumi.Output.all(keys, views_answered).apply(
+        lambda values: get_view(str(values[0][0]), str(values[0][1]))
     )
+
+
+async def _views_behind(keys: pulumi.Output[Any]) -> list[View]:
+    """The Views of this program that `keys` come from."""
+    return [resource for resource in await keys.resources() if isinstance(resource, View)]
+
+
+def _view_ids(views: list[View]) -> pulumi.Output[list[Any]]:
+    """Known only once LaunchDarkly has answered for each view: unknown in a preview that
+    creates or changes one."""
+    return pulumi.Output.all(*(view.view_id for view in views))

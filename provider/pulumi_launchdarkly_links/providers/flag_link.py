@@ -1,14 +1,21 @@
 """The FlagLink dynamic provider: one external link (ticket, runbook, dashboard) on a flag.
 
-A FlagLink owns exactly one link: the one its create made, or the existing link with the
-declared key that it adopted because every declared attribute matched. It finds that link again
-by `_id` (LaunchDarkly has no GET for one link, so read lists the flag's links), and it leaves
-the state only when LaunchDarkly confirms the link is gone (`flag_link_lookup`). Creates and
-patches whose answer may be lost look before they write again (`flag_link_writes`).
+A FlagLink owns exactly one link: the one its create made, or an existing link with the
+declared key and every declared attribute that it took over, which it does only with
+`adopt=True` or when another resource of this deployment hands the link over
+(`flag_link_plan.may_take_over`). It finds that link again by `_id` (LaunchDarkly has no GET
+for one link, so read lists the flag's links), and it leaves the state only when LaunchDarkly
+confirms the link is gone (`flag_link_lookup`). Creates and patches whose answer may be lost
+look before they write again (`flag_link_writes`).
+
+Every check tells the deployment record (`deployment_declarations`) which link the resource
+declares and which it has in its state: that is how a delete knows that the link moved to
+another resource of the program, and a create knows that a link is moving to it.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from pulumi.dynamic import (
@@ -22,19 +29,25 @@ from pulumi.dynamic import (
 from ..api import ConflictError, FlagLink, NotFoundError
 from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
+from .deployment_declarations import current_deployment
 from .errors import ProviderError
 from .flag_link_lookup import find_flag_link, match_link
 from .flag_link_plan import (
     INPUT_NAMES,
     PATCHABLE_INPUTS,
     REPLACE_INPUTS,
+    LinkItem,
     changed_inputs,
     flag_link_input_problems,
     flag_link_outputs,
+    handed_over_by_delete,
     link_attributes,
+    link_item,
+    may_take_over,
     mismatched_attributes,
     normalise_flag_link_inputs,
     patch_operations,
+    takeover_advice,
 )
 from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .lookups import split_flag_link_id
@@ -51,7 +64,11 @@ class FlagLinkProvider(LaunchDarklyProvider):
         refused = self.refused_inputs(news, flag_link_input_problems)
         if refused is not None:
             return refused
-        return CheckResult(normalise_flag_link_inputs(news), [])
+        inputs = normalise_flag_link_inputs(news)
+        current_deployment().record_check(
+            declared=_items_of(inputs), owned_in_state=_items_of(without_engine_keys(olds))
+        )
+        return CheckResult(inputs, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_inputs(without_engine_keys(olds), without_engine_keys(news))
@@ -73,8 +90,10 @@ class FlagLinkProvider(LaunchDarklyProvider):
         except NotFoundError as error:
             raise self._not_found(project_key, flag_key, error) from None
         except ConflictError:
-            link = self._adopt_existing(inputs)
+            link = self._take_over_existing(inputs)
         else:
+            # Found after this create's own POST lost its answer: made by this create, if it
+            # has the declared attributes.
             link = self._adoptable(created.link, inputs) if created.found_existing else created.link
         return CreateResult(
             flag_link_id(project_key, flag_key, link.id), flag_link_outputs(inputs, link)
@@ -124,6 +143,17 @@ class FlagLinkProvider(LaunchDarklyProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         state = without_engine_keys(props)
         project_key, flag_key, link_id = state["project_key"], state["flag_key"], state["link_id"]
+        item = link_item(project_key, flag_key, state["key"])
+        deployment = current_deployment()
+        if handed_over_by_delete(
+            deployment.declared_elsewhere(item), deployment.owned_in_state_elsewhere(item)
+        ):
+            print(
+                f"FlagLink '{state['key']}' on flag '{flag_key}': another resource of this "
+                "program took the link over; it is left in place",
+                file=sys.stderr,
+            )
+            return
         try:
             self.client.delete_flag_link(project_key, flag_key, link_id)
         except NotFoundError as error:
@@ -141,8 +171,10 @@ class FlagLinkProvider(LaunchDarklyProvider):
                     "(or `up`) again."
                 ) from None
 
-    def _adopt_existing(self, inputs: dict[str, Any]) -> FlagLink:
-        """After a 409 for the key: the existing link, if it has the declared attributes."""
+    def _take_over_existing(self, inputs: dict[str, Any]) -> FlagLink:
+        """After a 409 for the key: the existing link, which this create did not make. Taken
+        over only with adopt=True or when it moves here from another resource of this
+        deployment, and only if it has the declared attributes."""
         project_key, flag_key, key = inputs["project_key"], inputs["flag_key"], inputs["key"]
         existing = match_link(
             self.client.list_flag_links(project_key, flag_key), link_id=None, key=key
@@ -152,6 +184,15 @@ class FlagLinkProvider(LaunchDarklyProvider):
                 f"LaunchDarkly answered 409 Conflict creating flag link '{key}' on flag "
                 f"'{flag_key}' in project '{project_key}', but no link with that key exists; "
                 "run `pulumi up` again"
+            )
+        moving_here = current_deployment().owned_in_state_elsewhere(
+            link_item(project_key, flag_key, key)
+        )
+        if not may_take_over(adopt=bool(inputs.get("adopt")), owned_in_state_elsewhere=moving_here):
+            raise ProviderError(
+                f"flag link '{key}' already exists on flag '{flag_key}' in project "
+                f"'{project_key}' (_id {existing.id}), and this FlagLink did not create it. "
+                + takeover_advice("FlagLink")
             )
         return self._adoptable(existing, inputs)
 
@@ -165,8 +206,8 @@ class FlagLinkProvider(LaunchDarklyProvider):
             raise ProviderError(
                 f"flag '{flag_key}' in project '{project_key}' already has a link with key "
                 f"'{key}' (_id {existing.id}) whose {details} differ from this resource. "
-                "To adopt it, declare the same values; otherwise give this FlagLink another "
-                "`key`, or delete the existing link first."
+                "To take it over, declare the same values; otherwise give this FlagLink "
+                "another `key`, or delete the existing link first."
             )
         return existing
 
@@ -181,3 +222,11 @@ class FlagLinkProvider(LaunchDarklyProvider):
             f"flag '{flag_key}' was not found in project '{project_key}' "
             f"(LaunchDarkly said: {error.message}); create the flag first or fix flag_key"
         )
+
+
+def _items_of(inputs: dict[str, Any]) -> list[LinkItem]:
+    """The link these inputs name, once every part of its name is known."""
+    project_key, flag_key, key = (inputs.get(name) for name in ("project_key", "flag_key", "key"))
+    if isinstance(project_key, str) and isinstance(flag_key, str) and isinstance(key, str):
+        return [link_item(project_key, flag_key, key)]
+    return []  # not known yet (a preview of an Output)

@@ -1,7 +1,9 @@
-"""Pure planning for FlagLink: validate inputs, decide patch vs replace, build JSON Patch ops.
+"""Pure planning for FlagLink: validate inputs, decide patch vs replace, build JSON Patch ops,
+and decide when an existing link may be taken over.
 
 LaunchDarkly lets a flag link's `title` and `description` be patched; everything else
-(`_deepLink`, `_key`, ...) is read-only, so a change there replaces the link.
+(`_deepLink`, `_key`, ...) is read-only, so a change there replaces the link. An integration
+link's `_deepLink` is filled in by LaunchDarkly: left undeclared, it is never compared.
 """
 
 from __future__ import annotations
@@ -30,17 +32,26 @@ INPUT_NAMES = (
 )
 PATCHABLE_INPUTS = ("title", "description")
 REPLACE_INPUTS = tuple(name for name in INPUT_NAMES if name not in PATCHABLE_INPUTS)
+# Attributes LaunchDarkly fills in when they are left out: compared only when declared.
+FILLED_IN_WHEN_UNDECLARED = ("deep_link", "timestamp")
+# How the provider behaves; never sent, never a change.
+BEHAVIOUR_INPUTS = ("adopt",)
 OUTPUT_NAMES = (*INPUT_NAMES, "link_id", "created_at", "created_by")
+
+# What the deployment record (`deployment_declarations`) calls a link: kind, project, flag, key.
+LinkItem = tuple[str, str, str, str]
 
 InputProblem = tuple[str, str]
 
 
 def flag_link_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     problems: list[InputProblem] = []
-    for name in sorted(set(inputs) - set(INPUT_NAMES)):
-        problems.append(
-            (name, f"unknown input {name!r}; valid inputs are {', '.join(INPUT_NAMES)}")
-        )
+    valid = (*INPUT_NAMES, *BEHAVIOUR_INPUTS)
+    for name in sorted(set(inputs) - set(valid)):
+        problems.append((name, f"unknown input {name!r}; valid inputs are {', '.join(valid)}"))
+    adopt = inputs.get("adopt")
+    if adopt is not None and not is_unknown(adopt) and not isinstance(adopt, bool):
+        problems.append(("adopt", f"adopt must be True or False, got {adopt!r}"))
     for name in ("project_key", "flag_key", "key"):
         problem = (
             key_problem(name, inputs.get(name))
@@ -102,13 +113,14 @@ def _same(name: str, old: Any, new: Any) -> bool:
 
 
 def changed_inputs(old_state: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> list[str]:
-    """Inputs that differ; `timestamp` only counts when declared (LaunchDarkly fills it in)."""
+    """Inputs that differ; `timestamp`, and the `deep_link` of an integration link, only count
+    when declared (LaunchDarkly fills them in). `adopt` never counts: it changes nothing."""
     changed = []
     for name in INPUT_NAMES:
         new = new_inputs.get(name)
         if is_unknown(new):
             changed.append(name)
-        elif name == "timestamp" and new is None:
+        elif name in FILLED_IN_WHEN_UNDECLARED and new is None:
             continue
         elif not _same(name, old_state.get(name), new):
             changed.append(name)
@@ -159,9 +171,45 @@ def mismatched_attributes(link: Any, inputs: Mapping[str, Any]) -> list[str]:
             "metadata",
             "timestamp",
         )
-        if not (name == "timestamp" and inputs.get(name) is None)
+        if not (name in FILLED_IN_WHEN_UNDECLARED and inputs.get(name) is None)
         and not _same(name, attributes[name], inputs.get(name))
     ]
+
+
+def link_item(project_key: str, flag_key: str, key: str) -> LinkItem:
+    return ("flag-link", project_key, flag_key, key)
+
+
+def handed_over_by_delete(declared_elsewhere: bool, owned_in_state_elsewhere: bool) -> bool:
+    """A resource's delete meets one of its links that some check of this deployment declares.
+
+    A resource that left the program is never checked, so if no check has the link in its
+    state, the declaring resource is another one that took it over (with `adopt=True`): the
+    link is left to it. A replace checks the resource itself first (olds: the link is in its
+    state), so a replace still deletes the old link before it creates the new one.
+    """
+    return declared_elsewhere and not owned_in_state_elsewhere
+
+
+def may_take_over(*, adopt: bool, owned_in_state_elsewhere: bool) -> bool:
+    """May a create take over an existing link with its key that it did not make itself?
+
+    Only with `adopt=True`, or when another resource of this deployment has the link in its
+    state (a link moving between resources of this stack in one `up`). A create cannot tell a
+    renamed resource from another stack, so it never takes a link over for looking the same.
+    (A link found after this very create's POST answer was lost is its own, and not asked here.)
+    """
+    return adopt or owned_in_state_elsewhere
+
+
+def takeover_advice(kind: str) -> str:
+    """What to do about an existing link a `kind` (FlagLink, FlagLinks) may not take over."""
+    return (
+        f"If you renamed this {kind}, keep its old name as an alias: "
+        'opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="<old name>")]). To take the '
+        f"existing link over, set adopt=True on this {kind} (a later destroy deletes it). "
+        "Or give the link another `key`."
+    )
 
 
 def flag_link_outputs(inputs: Mapping[str, Any], link: Any) -> dict[str, Any]:

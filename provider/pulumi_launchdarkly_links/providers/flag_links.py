@@ -1,8 +1,14 @@
 """The FlagLinks dynamic provider: a set of links across the flags of one project, in one resource.
 
 It owns exactly the links it records: the ones its creates made, and existing links with a
-declared key and every declared attribute, which it adopts. Each link is handled as a FlagLink
-handles its one (`flag_links_writer`), many at once inside one provider call.
+declared key and every declared attribute that it took over, with `adopt=True` or because
+another resource of this deployment hands them over. Each link is handled as a FlagLink handles
+its one (`flag_links_writer`), many at once inside one provider call.
+
+Moves inside one `up`: every check tells the deployment record (`deployment_declarations`)
+which links the resource declares and which it has in its state. A link that an update or
+delete lets go of, and that another resource of the program declares, is left in place (it
+leaves this state; the other resource takes it over), whichever of the two runs first.
 
 A Python dynamic provider cannot hand the engine partial state with an error: a failed create
 records nothing, a failed update or delete keeps the old state. So a failure leaves LaunchDarkly
@@ -20,7 +26,8 @@ as the state describes it, as far as that can be done:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import (
@@ -34,12 +41,15 @@ from pulumi.dynamic import (
 from ..api import NotFoundError
 from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
+from .deployment_declarations import current_deployment
 from .errors import ProviderError, describe_failures
+from .flag_link_plan import handed_over_by_delete, link_item, takeover_advice
 from .flag_links_plan import (
     DEFAULT_PARALLELISM,
     LINK_ID,
     changed_inputs_of,
     declared_attributes,
+    declared_link_items,
     describe_link,
     flag_links_input_problems,
     flag_links_outputs,
@@ -62,7 +72,13 @@ class FlagLinksProvider(LaunchDarklyProvider):
         refused = self.refused_inputs(news, flag_links_input_problems)
         if refused is not None:
             return refused
-        return CheckResult(normalise_flag_links_inputs(news), [])
+        inputs = normalise_flag_links_inputs(news)
+        recorded = without_engine_keys(olds)
+        current_deployment().record_check(
+            declared=declared_link_items(inputs["project_key"], inputs["links"]),
+            owned_in_state=declared_link_items(recorded.get("project_key"), recorded.get("links")),
+        )
+        return CheckResult(inputs, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_inputs_of(without_engine_keys(olds), without_engine_keys(news))
@@ -122,8 +138,11 @@ class FlagLinksProvider(LaunchDarklyProvider):
         done.merge(first)
         if first.failed:
             raise fail(first)
-        # 2. Deletes: links no longer declared, and the old links of replaced ones.
-        removed = writer.delete({name: recorded[name] for name in (*plan.delete, *plan.replace)})
+        # 2. Deletes: links no longer declared, and the old links of replaced ones; but not a
+        # link another resource of this program declares now: it moves there.
+        handed_over = self._handed_over(inputs["project_key"], plan.delete, by_delete=False)
+        deleted = [name for name in plan.delete if name not in handed_over]
+        removed = writer.delete({name: recorded[name] for name in (*deleted, *plan.replace)})
         done.merge(removed)
         if removed.failed:
             raise fail(removed)
@@ -168,7 +187,9 @@ class FlagLinksProvider(LaunchDarklyProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         state = without_engine_keys(props)
-        recorded: Mapping[str, Mapping[str, Any]] = state.get("links") or {}
+        links: Mapping[str, Mapping[str, Any]] = state.get("links") or {}
+        handed_over = self._handed_over(state["project_key"], list(links), by_delete=True)
+        recorded = {name: link for name, link in links.items() if name not in handed_over}
         report = self._writer(state).delete(recorded)
         if report.failed:
             raise ProviderError(
@@ -182,7 +203,37 @@ class FlagLinksProvider(LaunchDarklyProvider):
 
     def _writer(self, props: Mapping[str, Any]) -> FlagLinksWriter:
         parallelism = props.get("parallelism") or DEFAULT_PARALLELISM
-        return FlagLinksWriter(self.client, props["project_key"], int(parallelism))
+        return FlagLinksWriter(
+            self.client, props["project_key"], int(parallelism), adopt=bool(props.get("adopt"))
+        )
+
+    @staticmethod
+    def _handed_over(project_key: str, names: Sequence[str], *, by_delete: bool) -> set[str]:
+        """Of the links this resource lets go of, those another resource of this deployment
+        declares (its check said so): they stay in LaunchDarkly, for that resource.
+
+        An update's own check declares only what it keeps, so any declaration is another
+        resource's. A delete is checked only when it is half of a replace, and then the link
+        is in its own state too: see `handed_over_by_delete`.
+        """
+        deployment = current_deployment()
+        handed_over = set()
+        for name in names:
+            item = link_item(project_key, *split_link_name(name))
+            declared = deployment.declared_elsewhere(item)
+            if declared and (
+                not by_delete
+                or handed_over_by_delete(declared, deployment.owned_in_state_elsewhere(item))
+            ):
+                handed_over.add(name)
+        if handed_over:
+            shown = ", ".join(describe_link(name) for name in sorted(handed_over)[:10])
+            print(
+                f"FlagLinks: {len(handed_over)} link(s) moved to another resource of this "
+                f"program are left in place: {shown}",
+                file=sys.stderr,
+            )
+        return handed_over
 
     def _failure_text(self, action: str, total: int, project_key: str, report: WriteReport) -> str:
         if report.refused is not None:
@@ -197,10 +248,13 @@ class FlagLinksProvider(LaunchDarklyProvider):
                     "in LaunchDarkly; check project_key"
                 )
         failures = [failure.as_member_failure() for failure in report.failures]
-        return (
+        text = (
             f"could not {action} {len(failures)} of {total} flag link(s) in project "
             f"'{project_key}':\n{describe_failures(failures)}"
         )
+        if any(failure.exists for failure in report.failures):
+            text += "\n" + takeover_advice("FlagLinks")
+        return text
 
 
 def _attrs(links: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -26,9 +26,11 @@ from ._inputs import is_unknown, key_problem, without_engine_keys
 from .flag_link_plan import INPUT_NAMES as FLAG_LINK_INPUTS
 from .flag_link_plan import (
     REPLACE_INPUTS,
+    LinkItem,
     changed_inputs,
     flag_link_input_problems,
     link_attributes,
+    link_item,
     normalise_flag_link_inputs,
 )
 
@@ -37,7 +39,8 @@ SPEC_FIELDS = tuple(name for name in FLAG_LINK_INPUTS if name != "project_key")
 # What a link's map value holds: the declared attributes; the identity is the map key.
 ATTRIBUTES = SPEC_FIELDS[2:]
 LINK_ID = "link_id"
-INPUT_NAMES = ("project_key", "links", "parallelism")
+# `adopt` only says how creates treat existing links: never a change, never recorded.
+INPUT_NAMES = ("project_key", "links", "parallelism", "adopt")
 OUTPUT_NAMES = (*INPUT_NAMES, "link_count")
 # Requests in flight at once inside one provider call; the client's connection pool holds 16.
 DEFAULT_PARALLELISM = MAX_PARALLEL_BATCHES
@@ -77,6 +80,9 @@ def flag_links_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     )
     if problem:
         problems.append(("project_key", problem))
+    adopt = inputs.get("adopt")
+    if adopt is not None and not is_unknown(adopt) and not isinstance(adopt, bool):
+        problems.append(("adopt", f"adopt must be True or False, got {adopt!r}"))
     parallelism = inputs.get("parallelism")
     if parallelism is not None and not is_unknown(parallelism) and not _is_parallelism(parallelism):
         problems.append(
@@ -158,8 +164,18 @@ def normalise_flag_links_inputs(news: Mapping[str, Any]) -> dict[str, Any]:
     if inputs.get("parallelism") is not None:
         parallelism = inputs["parallelism"]
         checked["parallelism"] = parallelism if is_unknown(parallelism) else int(parallelism)
+    if inputs.get("adopt") is not None:
+        checked["adopt"] = inputs["adopt"]
     checked["links"] = links_map(inputs["links"])
     return checked
+
+
+def declared_link_items(project_key: Any, links: Any) -> list[LinkItem]:
+    """The deployment record's names of the links a checked `links` map holds (none while
+    the project or the map is unknown)."""
+    if not isinstance(project_key, str) or not isinstance(links, Mapping):
+        return []
+    return [link_item(project_key, *split_link_name(name)) for name in links]
 
 
 def links_map(links: Any) -> Any:

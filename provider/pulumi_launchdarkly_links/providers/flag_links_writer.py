@@ -2,10 +2,12 @@
 
 A FlagLinks resource creates, patches and deletes many links in one provider call. Each link
 goes through the same code as a FlagLink: `flag_link_writes` (a create or patch whose answer
-was lost is looked up before it is written again), FlagLink's 409 adoption rule (an existing
-link with the key is adopted only with every declared attribute) and `flag_link_lookup` (a 404
-counts as "gone" only when LaunchDarkly confirms it). Up to `parallelism` requests are in flight
-at once; the client's one `RateLimitGate` paces them with every other call of the process.
+was lost is looked up before it is written again; what that look finds is this create's own),
+FlagLink's take-over rule (after a 409, an existing link is taken over only with `adopt=True`
+or when it moves here from another resource of this deployment, and only with every declared
+attribute) and `flag_link_lookup` (a 404 counts as "gone" only when LaunchDarkly confirms it).
+Up to `parallelism` requests are in flight at once; the client's one `RateLimitGate` paces them
+with every other call of the process.
 
 A refused token or role (401, 403) fails every request alike: the first one stops the rest, and
 it is reported once instead of once per link.
@@ -28,6 +30,7 @@ from ..api import (
     NotFoundError,
     PermissionDeniedError,
 )
+from .deployment_declarations import current_deployment
 from .errors import MemberFailure, ProviderError
 from .flag_link_lookup import (
     LinkPresenceUnknown,
@@ -35,7 +38,7 @@ from .flag_link_lookup import (
     find_flag_link,
     match_link,
 )
-from .flag_link_plan import link_attributes, mismatched_attributes
+from .flag_link_plan import link_attributes, link_item, may_take_over, mismatched_attributes
 from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .flag_links_plan import LINK_ID, describe_link, recorded_link, split_link_name
 
@@ -52,6 +55,8 @@ class LinkFailure:
     not_found: bool = False
     # No clean answer and the look that followed failed too: the link may have been created.
     uncertain: bool = False
+    # A link with the key exists that this resource may not take over (see `may_take_over`).
+    exists: bool = False
 
     def as_member_failure(self) -> MemberFailure:
         return MemberFailure("flag link", describe_link(self.name), self.reason)
@@ -98,10 +103,13 @@ Job = Callable[[], _Done]
 class FlagLinksWriter:
     """Creates, patches, deletes and reads the links of one project, `parallelism` at a time."""
 
-    def __init__(self, client: LaunchDarklyClient, project_key: str, parallelism: int) -> None:
+    def __init__(
+        self, client: LaunchDarklyClient, project_key: str, parallelism: int, *, adopt: bool = False
+    ) -> None:
         self.client = client
         self.project_key = project_key
         self.parallelism = max(1, parallelism)
+        self.adopt = adopt  # take over existing links with the declared attributes
 
     # -- the work -----------------------------------------------------------------------------
 
@@ -176,6 +184,15 @@ class FlagLinksWriter:
                         "LaunchDarkly answered 409 Conflict, but the flag has no link with that "
                         "key; run `pulumi up` again"
                     ) from None
+                moving_here = current_deployment().owned_in_state_elsewhere(
+                    link_item(self.project_key, flag_key, key)
+                )
+                if not may_take_over(adopt=self.adopt, owned_in_state_elsewhere=moving_here):
+                    raise _Failed(
+                        f"the flag already has a link with this key (_id {existing.id}), which "
+                        "this resource did not create",
+                        exists=True,
+                    ) from None
                 return self._adopted(name, existing, attributes)
             except NotFoundError as error:
                 raise _Failed(
@@ -191,15 +208,22 @@ class FlagLinksWriter:
                 uncertain = error.may_have_been_applied and error.__cause__ is not None
                 raise _Failed(str(error), uncertain=uncertain) from None
             if created.found_existing:
-                return self._adopted(name, created.link, attributes)
+                # Found after this create's own POST lost its answer: this create made it, so
+                # undoing the create deletes it (if it has the declared attributes).
+                self._refuse_mismatch(created.link, attributes)
             link = recorded_link(created.link, attributes)
             return _Done(name, link, created_id=created.link.id)
 
         return create
 
     def _adopted(self, name: str, existing: FlagLink, attributes: Mapping[str, Any]) -> _Done:
-        """FlagLink's adoption rule: an existing link is taken only with every declared
-        attribute; otherwise the conflict is named, and the link is left alone."""
+        """FlagLink's rule: an existing link is taken over only with every declared attribute;
+        otherwise the conflict is named, and the link is left alone."""
+        self._refuse_mismatch(existing, attributes)
+        return _Done(name, recorded_link(existing, attributes), adopted=True)
+
+    @staticmethod
+    def _refuse_mismatch(existing: FlagLink, attributes: Mapping[str, Any]) -> None:
         mismatched = mismatched_attributes(existing, attributes)
         if mismatched:
             current = link_attributes(existing)
@@ -209,7 +233,6 @@ class FlagLinksWriter:
                 f"{details} differ from the declared ones. To adopt it, declare the same "
                 "values; otherwise give this link another key, or delete the existing one first"
             )
-        return _Done(name, recorded_link(existing, attributes), adopted=True)
 
     def _patcher(
         self,
@@ -298,7 +321,7 @@ class FlagLinksWriter:
                 return
             except _Failed as failure:
                 outcome: LinkFailure | _Done = LinkFailure(
-                    name, failure.reason, failure.not_found, failure.uncertain
+                    name, failure.reason, failure.not_found, failure.uncertain, failure.exists
                 )
             except (LaunchDarklyError, ProviderError) as error:
                 outcome = LinkFailure(name, str(error))
@@ -330,8 +353,16 @@ def _record(report: WriteReport, outcome: LinkFailure | _Done) -> None:
 class _Failed(Exception):
     """One link's failure, as the user reads it (raised inside a job, recorded per link)."""
 
-    def __init__(self, reason: str, *, not_found: bool = False, uncertain: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        not_found: bool = False,
+        uncertain: bool = False,
+        exists: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.not_found = not_found
         self.uncertain = uncertain
+        self.exists = exists

@@ -77,16 +77,15 @@ class ViewProvider(LaunchDarklyProvider):
         return CheckResult(inputs, [CheckFailure("key", refusal)] if refusal else [])
 
     def _refusal_at_preview(self, inputs: dict[str, Any]) -> str | None:
-        """Only before a create: an existing view with this key that the create would refuse.
-        Any trouble reading is left to create, which says what is wrong."""
+        """Only before a create: an existing view with this key, which the create may take over
+        only with adopt=True. Any trouble reading is left to create, which says what is wrong."""
         if inputs.get("adopt") or any(is_unknown(value) for value in inputs.values()):
             return None
         try:
             existing = self.client.get_view(inputs["project_key"], inputs["key"])
         except LaunchDarklyError:
             return None
-        differences = differences_from_new(existing, inputs)
-        return self._exists_message(inputs, differences) if differences else None
+        return self._exists_message(inputs, differences_from_new(existing, inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_inputs(without_engine_keys(olds), without_engine_keys(news))
@@ -109,7 +108,11 @@ class ViewProvider(LaunchDarklyProvider):
         except BadRequestError as error:
             raise self._refused(inputs, error) from None
         else:
-            if created.found_existing:  # the POST's answer was lost; the view is there
+            if created.found_existing and not differences_from_new(created.view, inputs):
+                # The POST's answer was lost and the view is exactly what it makes: this
+                # create made it.
+                outputs = view_outputs(inputs, created.view)
+            elif created.found_existing:  # someone else's view with the key
                 outputs = self._take_over_existing(inputs, created.view)
             else:
                 outputs = view_outputs(inputs, created.view, written_over={})
@@ -126,25 +129,18 @@ class ViewProvider(LaunchDarklyProvider):
             ) from None
 
     def _take_over_existing(self, inputs: dict[str, Any], existing: View) -> dict[str, Any]:
-        """An existing view with the declared key: ours if it is what the POST makes (an
-        interrupted or answer-lost create), else only with adopt=True."""
+        """An existing view with the declared key that this create did not make: taken over
+        only with adopt=True (a create cannot tell a renamed resource from another stack's
+        view, so looking the same is not enough). Declared fields that differ are patched."""
         project_key, key = inputs["project_key"], inputs["key"]
         differences = differences_from_new(existing, inputs)
-        if not differences:
-            print(
-                f"View '{key}': adopting the existing view in project '{project_key}', which is "
-                "exactly what this resource creates (most likely made by an interrupted "
-                "`pulumi up` or a create whose answer was lost)",
-                file=sys.stderr,
-            )
-            return view_outputs(inputs, existing)
         if not inputs.get("adopt"):
             raise ProviderError(self._exists_message(inputs, differences))
         state = view_outputs(inputs, existing)
         fields = sorted(view_patch(state, inputs).to_json_body())
         print(
-            f"View '{key}': adopting the existing view in project '{project_key}'; it differs: "
-            + "; ".join(differences)
+            f"View '{key}': adopting the existing view in project '{project_key}'"
+            + (f"; it differs: {'; '.join(differences)}" if differences else "")
             + (
                 f". Updating {', '.join(fields)}."
                 if fields
@@ -192,9 +188,8 @@ class ViewProvider(LaunchDarklyProvider):
         state = without_engine_keys(props)
         project_key, key = state["project_key"], state["key"]
         if not state.get("force_destroy"):
-            try:
-                counts = self._linked_counts(project_key, key)
-            except NotFoundError:
+            counts = self._linked_counts(project_key, key)
+            if counts is None:
                 return  # already gone: the goal of a delete is met
             if any(counts.values()):
                 raise ProviderError(
@@ -218,8 +213,12 @@ class ViewProvider(LaunchDarklyProvider):
                 f"'{project_key}', yet the view still exists; run `pulumi destroy` again"
             ) from None
 
-    def _linked_counts(self, project_key: str, key: str) -> dict[str, int]:
-        view = self.client.get_view_expanded(project_key, key, SUMMARY_EXPANDS.values())
+    def _linked_counts(self, project_key: str, key: str) -> dict[str, int] | None:
+        """The view's member counts; None when LaunchDarkly says the view is gone."""
+        try:
+            view = self.client.get_view_expanded(project_key, key, SUMMARY_EXPANDS.values())
+        except NotFoundError:
+            return None
         summaries: dict[ResourceType, ViewSummary | None] = {
             "flags": view.flags_summary,
             "segments": view.segments_summary,
@@ -231,16 +230,36 @@ class ViewProvider(LaunchDarklyProvider):
         }
         for name in _ALWAYS_COUNTED:
             if name not in counts:
-                counts[name] = len(self.client.list_linked_resources(project_key, key, name))
+                counts[name] = self._count_linked(project_key, key, name)
         return counts
+
+    def _count_linked(self, project_key: str, key: str, resource_type: ResourceType) -> int:
+        """Members of one type, from /linked. The view answered just now, so a 404 here says
+        nothing about the view being gone: the delete stops, and the View stays."""
+        try:
+            return len(self.client.list_linked_resources(project_key, key, resource_type))
+        except NotFoundError as error:
+            raise ProviderError(
+                f"cannot count the {resource_type} linked to view '{key}' in project "
+                f"'{project_key}' before deleting it: {error.method} {self.client.base_url}"
+                f"{error.path} answered 404 ({error.message}), though the view exists. The View "
+                "stays in the state. Check launchdarkly:apiHost; or set force_destroy=True on "
+                "this View and run `pulumi up` to delete it without counting (its links go "
+                "with it)."
+            ) from None
 
     @staticmethod
     def _exists_message(inputs: Mapping[str, Any], differences: list[str]) -> str:
+        how_it_differs = (
+            f" It differs: {'; '.join(differences)}." if differences else " It looks the same."
+        )
         return (
-            f"view '{inputs['key']}' already exists in project '{inputs['project_key']}' and "
-            f"differs from this View: {'; '.join(differences)}. Set adopt=True to manage that "
-            "view (the inputs you declare are written to it; inputs you leave out keep its "
-            "values), or give this View another key."
+            f"view '{inputs['key']}' already exists in project '{inputs['project_key']}', and "
+            f"this View did not create it.{how_it_differs} If you renamed this View, keep its "
+            'old name as an alias: opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="'
+            '<old name>")]). To take the view over, set adopt=True (the inputs you declare are '
+            "written to it, inputs you leave out keep its values, and a later destroy deletes "
+            "it). Or give this View another key."
         )
 
     @staticmethod

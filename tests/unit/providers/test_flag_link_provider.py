@@ -17,6 +17,7 @@ from pulumi_launchdarkly_links.api import (
     InternalServerError,
     LaunchDarklyClient,
 )
+from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
 from pulumi_launchdarkly_links.providers.errors import ProviderError
 from pulumi_launchdarkly_links.providers.flag_link import FlagLinkProvider
 from pulumi_launchdarkly_links.providers.flag_link_lookup import LinkPresenceUnknown
@@ -91,7 +92,9 @@ class FakeLaunchDarkly:
         if path == LINKS_PATH and method == "POST":
             if self.refuse_duplicate_keys and any(old["key"] == body["key"] for old in self.links):
                 return httpx.Response(409, json={"code": "conflict", "message": "exists"})
-            fields = {name: body[name] for name in ("title", "description") if name in body}
+            fields = {name: body[name] for name in LINK_FIELDS if name in body}
+            if "integrationKey" in body:  # LaunchDarkly fills in an integration link's URL
+                fields["deepLink"] = f"https://ld.test/i/{body['integrationKey']}"
             return httpx.Response(201, json=rep(self.add_link(body["key"], **fields)))
         link = next((item for item in self.links if item["_id"] == path.rsplit("/", 1)[1]), None)
         if link is None:
@@ -124,7 +127,11 @@ def rep(link: dict[str, Any]) -> dict[str, Any]:
         "_timestamp": {"milliseconds": 1},
         "_links": {},
         **{name: link[name] for name in ("title", "description") if name in link},
+        **({"_integrationKey": link["integrationKey"]} if "integrationKey" in link else {}),
     }
+
+
+LINK_FIELDS = ("title", "description", "integrationKey", "deepLink")
 
 
 @pytest.fixture
@@ -141,6 +148,7 @@ def provider(fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch) -> FlagLin
         sleep=lambda seconds: None,
     )
     monkeypatch.setattr(FlagLinkProvider, "client", property(lambda self: client))
+    start_new_deployment()  # each test starts as a new provider process would
     return FlagLinkProvider()
 
 
@@ -242,10 +250,20 @@ def test_a_lost_create_that_finds_another_link_with_the_key_names_the_conflict(
     assert fake.links == [theirs]
 
 
-def test_a_409_adopts_an_identical_link(provider: FlagLinkProvider, fake: FakeLaunchDarkly) -> None:
+def test_a_409_takes_over_an_identical_link_only_with_adopt(
+    provider: FlagLinkProvider, fake: FakeLaunchDarkly
+) -> None:
     fake.refuse_duplicate_keys = True
     existing = fake.add_link("chk-1", title="CHK-1")
-    assert created_state(provider)["link_id"] == existing["_id"]
+    with pytest.raises(ProviderError) as failure:
+        created_state(provider)
+    assert str(failure.value).startswith(
+        f"flag link 'chk-1' already exists on flag 'new-checkout' in project 'default' "
+        f"(_id {existing['_id']}), and this FlagLink did not create it."
+    )
+    assert "aliases=[pulumi.Alias(" in str(failure.value)
+    assert "set adopt=True on this FlagLink" in str(failure.value)
+    assert created_state(provider, adopt=True)["link_id"] == existing["_id"]
     assert len(fake.links) == 1
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from pulumi_launchdarkly_links.api import LaunchDarklyClient
+from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
 from pulumi_launchdarkly_links.providers.errors import ProviderError
 from pulumi_launchdarkly_links.providers.flag_links import FlagLinksProvider
 
@@ -120,9 +121,10 @@ class FakeLaunchDarkly:
         if not link_id and method == "POST":
             if not self.allow_duplicate_keys and any(old["key"] == body["key"] for old in links):
                 return httpx.Response(409, json={"code": "conflict", "message": "exists"})
-            fields = {name: body[name] for name in ("title", "description") if name in body}
+            fields = {name: body[name] for name in LINK_FIELDS if name in body}
             made = self.add_link(flag, body["key"], **fields)
-            made["deepLink"] = body["deepLink"]
+            # An integration link's URL is LaunchDarkly's to fill in.
+            made["deepLink"] = body.get("deepLink") or f"https://ld.test/i/{body['integrationKey']}"
             return httpx.Response(201, json=rep(made))
         link = next((item for item in links if item["_id"] == link_id), None)
         if link is None:
@@ -147,7 +149,11 @@ def rep(link: dict[str, Any]) -> dict[str, Any]:
         "_createdAt": 1,
         "_timestamp": {"milliseconds": 1},
         **{name: link[name] for name in ("title", "description") if name in link},
+        **({"_integrationKey": link["integrationKey"]} if "integrationKey" in link else {}),
     }
+
+
+LINK_FIELDS = ("title", "description", "integrationKey")
 
 
 TICKET = "https://jira.example.com/browse/CHK-1"
@@ -168,11 +174,15 @@ def provider(fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch) -> FlagLin
         sleep=lambda seconds: None,
     )
     monkeypatch.setattr(FlagLinksProvider, "client", property(lambda self: client))
+    start_new_deployment()  # each test starts as a new provider process would
     monkeypatch.setenv("LAUNCHDARKLY_ACCESS_TOKEN", TOKEN)  # check() wants a token configured
     return FlagLinksProvider()
 
 
 def checked(provider: FlagLinksProvider, links: list[dict[str, Any]], **inputs: Any) -> dict:
+    """The checked inputs of a new deployment (the engine runs a provider process for each),
+    of this one resource."""
+    start_new_deployment()
     result = provider.check({}, {"project_key": PROJECT, "links": links, **inputs})
     assert result.failures == []
     return dict(result.inputs)
@@ -220,7 +230,7 @@ def test_a_partial_create_failure_is_reported_per_link_and_undone(
     fake.add_link("flag-0", "ticket", deepLink="https://jira.example.com/flag-0")  # adoptable
     fake.add_link("flag-1", "ticket", deepLink=TICKET, title="someone else's")
     links = [spec(flag) for flag in FLAGS] + [spec("no-such-flag")]
-    message = failure_of(lambda: provider.create(checked(provider, links)))
+    message = failure_of(lambda: provider.create(checked(provider, links, adopt=True)))
 
     assert "could not create 2 of 7 flag link(s) in project 'default'" in message
     assert "flag link 'ticket' on flag 'no-such-flag': flag 'no-such-flag' was not found" in message
@@ -257,13 +267,24 @@ def test_a_refused_token_stops_the_work_and_is_said_once(
     assert fake.sent("POST") <= 3  # the threads already sending, not all 60
 
 
-def test_an_identical_existing_link_is_adopted_and_kept(
+def test_an_identical_existing_link_is_taken_over_only_with_adopt(
     provider: FlagLinksProvider, fake: FakeLaunchDarkly
 ) -> None:
     existing = fake.add_link("flag-2", "ticket", deepLink="https://jira.example.com/flag-2")
-    outputs = create(provider, [spec("flag-2"), spec("flag-3")])
+    message = failure_of(lambda: create(provider, [spec("flag-2"), spec("flag-3")]))
+    assert message.startswith("could not create 1 of 2 flag link(s) in project 'default'")
+    assert (
+        f"flag link 'ticket' on flag 'flag-2': the flag already has a link with this key "
+        f"(_id {existing['_id']}), which this resource did not create"
+    ) in message
+    assert "aliases=[pulumi.Alias(name=" in message and "set adopt=True" in message
+    assert fake.keys()["flag-2"] == ["ticket"] and fake.keys()["flag-3"] == []  # undone
+
+    fake.requests.clear()
+    outputs = create(provider, [spec("flag-2"), spec("flag-3")], adopt=True)
     assert outputs["links"]["flag-2/ticket"]["link_id"] == existing["_id"]
     assert [request[0] for request in fake.requests].count("GET") == 1  # the look after 409
+    assert "adopt" not in outputs  # how creates behave; never a change of the resource
 
 
 @pytest.mark.parametrize("failure", [502, httpx.ReadTimeout])
@@ -431,6 +452,7 @@ def test_destroy_deletes_every_recorded_link_and_nothing_else(
     before = create(provider, [spec(f) for f in FLAGS[:3]])
     fake.add_link("flag-0", "not-ours")
     fake.links["flag-1"].clear()  # deleted by hand: the 404 is confirmed by a list
+    start_new_deployment()  # `pulumi destroy`: no check at all
     provider.delete("id", before)
     assert fake.keys() == {flag: ["not-ours"] if flag == "flag-0" else [] for flag in FLAGS}
 
@@ -440,6 +462,7 @@ def test_a_failed_destroy_keeps_the_resource(
 ) -> None:
     before = create(provider, [spec(f) for f in FLAGS[:3]])
     fake.fail_next("DELETE", 400, flag="flag-2", after_applying=False)
+    start_new_deployment()
     message = failure_of(lambda: provider.delete("id", before))
     assert "could not delete 1 of 3 flag link(s)" in message
     assert "flag link 'ticket' on flag 'flag-2'" in message

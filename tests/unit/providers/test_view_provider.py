@@ -27,6 +27,7 @@ class FakeViews:
         self.requests: list[tuple[str, str, Any]] = []
         self.summaries = True  # answer expand=...Summary
         self.delete_answers_404 = False
+        self.linked_answers_404 = False  # a coded 404 from /linked while the view exists
         # (method, carried out?) of writes whose answer is lost (502), in order.
         self.lost_answers: list[tuple[str, bool]] = []
 
@@ -58,6 +59,8 @@ class FakeViews:
             view = self.add(body["key"], **{k: v for k, v in body.items() if k != "key"})
             return httpx.Response(200, json=self._rep(view))
         key = path.removeprefix(VIEWS + "/").split("/")[0]
+        if "/linked/" in path and self.linked_answers_404:
+            return httpx.Response(404, json={"code": "not_found", "message": "Unknown route"})
         if "/linked/" in path:
             count = self.linked.get(path.rsplit("/", 1)[1], 0)
             items = [
@@ -141,12 +144,23 @@ def test_create_is_one_post_with_every_declared_field(
     assert result.outs["view_id"] == "id-checkout" and result.outs["maintainer_team_key"] == "chk"
 
 
-def test_create_over_the_view_an_interrupted_up_made_adopts_it_without_a_write(
+def test_an_identical_existing_view_is_refused_and_taken_over_with_adopt_without_a_write(
     provider: ViewProvider, fake: FakeViews
 ) -> None:
+    """A renamed View, another stack's, or one an interrupted `up` made: a create cannot tell
+    them apart, so looking the same is not enough to take the view over."""
     fake.add("checkout", name="Checkout", tags=["t"])
-    result = provider.create(inputs(tags=["t"]))
-    assert result.id == "default/checkout"
+    with pytest.raises(ProviderError) as failure:
+        provider.create(inputs(tags=["t"]))
+    message = str(failure.value)
+    assert message.startswith(
+        "view 'checkout' already exists in project 'default', and this View did not create it."
+    )
+    assert 'aliases=[pulumi.Alias(name="<old name>")]' in message and "adopt=True" in message
+    fake.requests.clear()
+    result = provider.create(inputs(tags=["t"], adopt=True))
+    assert result.id == "default/checkout" and result.outs is not None
+    assert result.outs["adopt"] is True
     assert fake.calls() == [f"POST {VIEWS}", f"GET {VIEWS}/checkout"]
 
 
@@ -158,8 +172,8 @@ def test_create_over_a_different_view_fails_naming_it_and_adopt(
         provider.create(inputs())
     message = str(failure.value)
     assert "view 'checkout' already exists in project 'default'" in message
-    assert "name is 'Their checkout' (this resource: 'Checkout')" in message
-    assert "Set adopt=True" in message
+    assert "It differs: name is 'Their checkout' (this resource: 'Checkout')" in message
+    assert "set adopt=True" in message
     assert [call for call in fake.calls() if not call.startswith("GET")] == [f"POST {VIEWS}"]
     assert fake.views["checkout"]["name"] == "Their checkout"
 
@@ -182,6 +196,9 @@ def test_check_refuses_an_existing_view_at_preview_and_only_before_a_create(
     fake.add("checkout", name="Theirs")
     failures = provider.check({}, inputs()).failures
     assert [f.property for f in failures] == ["key"] and "adopt=True" in failures[0].reason
+    fake.add("checkout", name="Checkout")  # identical to the declared view: refused all the same
+    (failure,) = provider.check({}, inputs()).failures
+    assert "this View did not create it. It looks the same." in failure.reason
     assert provider.check({}, inputs(adopt=True)).failures == []
     fake.requests.clear()
     assert provider.check(inputs(), inputs(name="New")).failures == []
@@ -327,6 +344,22 @@ def test_without_summaries_flags_and_segments_are_counted_from_linked(
         f"GET {VIEWS}/checkout/linked/flags",
         f"GET {VIEWS}/checkout/linked/segments",
     ]
+
+
+def test_a_404_from_linked_while_the_view_exists_keeps_the_view_and_sends_no_delete(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    fake.add("checkout")
+    fake.summaries = False
+    fake.linked_answers_404 = True
+    with pytest.raises(ProviderError) as failure:
+        provider.delete("default/checkout", inputs())
+    message = str(failure.value)
+    assert message.startswith("cannot count the flags linked to view 'checkout'")
+    assert f"GET https://ld.test{VIEWS}/checkout/linked/flags answered 404" in message
+    assert "The View stays in the state" in message and "force_destroy=True" in message
+    assert "checkout" in fake.views
+    assert "DELETE" not in [method for method, _, _ in fake.requests]
 
 
 def test_delete_of_a_view_already_gone_succeeds(provider: ViewProvider, fake: FakeViews) -> None:
