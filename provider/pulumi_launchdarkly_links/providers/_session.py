@@ -14,13 +14,15 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
 
-from ..api import ClientSettings, LaunchDarklyClient, LaunchDarklyError
 from ._inputs import without_engine_keys
 from .errors import ProviderError
+
+if TYPE_CHECKING:
+    from ..api import ClientSettings, LaunchDarklyClient
 
 CONFIG_KEYS = (
     "launchdarkly:accessToken",
@@ -35,6 +37,8 @@ _clients_lock = threading.Lock()
 
 def shared_client(settings: ClientSettings) -> LaunchDarklyClient:
     """One client per process and credentials: every resource shares one view of rate limits."""
+    from ..api import LaunchDarklyClient  # httpx and pydantic: only once a request is made
+
     identity = (settings.base_url, hashlib.sha256(settings.access_token.encode()).hexdigest())
     with _clients_lock:
         client = _clients.get(identity)
@@ -56,6 +60,8 @@ class _ProviderErrorText:
         return getattr(traceback, name)
 
     def format_exc(self, limit: int | None = None, chain: bool = True) -> str:
+        from ..api import LaunchDarklyError
+
         error = sys.exc_info()[1]
         if isinstance(error, (ProviderError, LaunchDarklyError)):
             return str(error)
@@ -103,6 +109,8 @@ class LaunchDarklyProvider(ResourceProvider):
     @property
     def settings(self) -> ClientSettings:
         """Resolved lazily: a missing token only matters once a request is needed."""
+        from ..api import ClientSettings
+
         config_values: dict[str, Any] = getattr(self, "_config_values", {})
         return ClientSettings.resolve(config_values.get, os.environ)
 
