@@ -1,10 +1,20 @@
-"""Defaults for the LaunchDarkly API client: one place for URLs, timeouts, retry and config keys."""
+"""Defaults for the LaunchDarkly API client: one place for URLs, timeouts, retry and config keys.
+
+Importing this module imports neither httpx nor importlib.metadata (the error classes and the
+planning modules read these constants in processes that never send a request): the two values
+that need them, `DEFAULT_TIMEOUT` and `USER_AGENT`, are built on first use (`__getattr__`).
+"""
 
 from __future__ import annotations
 
-from importlib import metadata
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+
+    DEFAULT_TIMEOUT: httpx.Timeout
+    USER_AGENT: str
 
 DEFAULT_BASE_URL = "https://app.launchdarkly.com"
 EXAMPLE_BASE_URLS = (
@@ -15,7 +25,6 @@ EXAMPLE_BASE_URLS = (
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
-DEFAULT_TIMEOUT = httpx.Timeout(DEFAULT_READ_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
 
 # The Pulumi dynamic provider serves several calls at once from threads; all share one pool.
 MAX_CONNECTIONS = 16
@@ -37,13 +46,28 @@ API_VERSION = "beta"
 
 
 def _package_version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("pulumi-launchdarkly-links")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
         return "0.0.0"
 
 
-USER_AGENT = f"pulumi-launchdarkly-links/{_package_version()}"
+@cache
+def _built_on_first_use(name: str) -> Any:
+    if name == "DEFAULT_TIMEOUT":
+        import httpx
+
+        return httpx.Timeout(DEFAULT_READ_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+    if name == "USER_AGENT":
+        return f"pulumi-launchdarkly-links/{_package_version()}"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __getattr__(name: str) -> Any:
+    return _built_on_first_use(name)
+
 
 # How much of an unexpected response body an error message quotes.
 BODY_EXCERPT_CHARS = 200
