@@ -374,7 +374,8 @@ class TwoStacks:
         refused_call = deployment.failed_call()
         if refusals and fault_seed is None and refused_call is not None:
             message = str(refused_call.error)
-            if refused_call.resource in refusals:
+            reasons = refusals.get(refused_call.resource, ["differs"])
+            if all(reason.startswith("exists") for reason in reasons):
                 self._promise(
                     "adopt" in message and "alias" in message,
                     (f"Refusal message: it does not name `adopt` and `aliases`: {message}"),
@@ -427,32 +428,28 @@ class TwoStacks:
         refusals: dict[str, list[str]] = {}
         for name, decl in program.resources:
             own = state.get(name)
-            creating = own is None and not getattr(decl, "adopt", False)
-            if (
-                isinstance(decl, ViewDecl)
-                and creating
-                and decl.key in set(live.views) - moving_views
-            ):
-                refusals[name] = [f"view {decl.key}"]
-            one_link = (getattr(decl, "flag", ""), ONE_LINK_KEY)
-            if (
-                isinstance(decl, OneLinkDecl)
-                and creating
-                and live.link_by_key(*one_link)
-                and one_link not in moving
-            ):
-                refusals[name] = [f"link {decl.flag}/{ONE_LINK_KEY}"]
-            if isinstance(decl, LinksDecl) and not decl.adopt:
+            found: list[str] = []
+            view_key = decl.key if isinstance(decl, ViewDecl) and not decl.adopt else None
+            if own is None and view_key in set(live.views) - moving_views:
+                found.append(f"exists: view {view_key}")
+            specs: dict[LinkName, LinkSpec] = {}
+            if isinstance(decl, OneLinkDecl) and own is None:
+                specs = {(decl.flag, ONE_LINK_KEY): decl.spec}
+            if isinstance(decl, LinksDecl):
                 recorded = recorded_link_ids(own)
-                taken = [
-                    f"link {flag}/{key}"
-                    for (flag, key) in decl.declared
-                    if (flag, key) not in recorded
-                    and (flag, key) not in moving
-                    and live.link_by_key(flag, key) is not None
-                ]
-                if taken:
-                    refusals[name] = taken
+                specs = {link: spec for link, spec in decl.declared.items() if link not in recorded}
+            for (flag, key), spec in specs.items():
+                existing = live.link_by_key(flag, key)
+                if existing is None:
+                    continue
+                if not spec.matches(existing[1]):
+                    # Taken over only when identical, adopt or not (a link cannot be patched
+                    # to another URL).
+                    found.append(f"differs: link {flag}/{key}")
+                elif not getattr(decl, "adopt", False) and (flag, key) not in moving:
+                    found.append(f"exists: link {flag}/{key}")
+            if found:
+                refusals[name] = found
         return refusals
 
     # -- pulumi preview / refresh / destroy ----------------------------------------------------
@@ -832,7 +829,8 @@ class TwoStacks:
                 self._promise(
                     not missing,
                     (
-                        f"State exists, members: {name} records flags {sorted(missing)} that are not linked"
+                        f"State exists, members: {name} records flags {sorted(missing)} "
+                        "that are not linked"
                     ),
                 )
             for (flag, key), link_id in recorded_link_ids(resource).items():

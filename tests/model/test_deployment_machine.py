@@ -272,8 +272,8 @@ edits: st.SearchStrategy[Edit] = st.one_of(
 stacks = st.sampled_from(STACKS)
 # One up in four runs with faults injected into 20% of its requests.
 maybe_faults = st.one_of(st.none(), st.none(), st.none(), st.integers(0, 2**16))
-# One up in six is killed right after one of its creates (which one: the integer).
-maybe_interrupt = st.one_of(*([st.none()] * 5), st.integers(0, 7))
+# One up in ten is killed right after one of its creates (which one: the integer).
+maybe_interrupt = st.one_of(*([st.none()] * 9), st.integers(0, 7))
 orders = st.randoms(use_true_random=False)
 
 
@@ -337,6 +337,26 @@ class DeploymentMachine(RuleBasedStateMachine):
         self.programs[stack] = self.programs[stack].renamed(name, old.draw(st.sampled_from(free)))
         deployment = self.stacks.up(stack, self.programs[stack], order=old.draw(orders))
         event(f"rename of a {kind_of(name)}: {deployment.outcome}")
+
+    @rule(stack=stacks, order=orders, keep=st.booleans())
+    def adopt_and_up(self, stack: str, order: random.Random, keep: bool) -> None:
+        """What a refused take-over asks for: `adopt=True` on every View, FlagLink and
+        FlagLinks of the program, `pulumi up`, and (unless keep) `adopt` removed again."""
+        adopting = [SetAdopt(name, True) for name, _decl in self.programs[stack].resources]
+        for edit in adopting:
+            self.programs[stack] = edit.apply(self.programs[stack])
+        deployment = self.stacks.up(stack, self.programs[stack], order=order)
+        event(f"adopt and up: {deployment.outcome}")
+        if not keep:
+            for edit in adopting:
+                self.programs[stack] = SetAdopt(edit.resource, False).apply(self.programs[stack])
+
+    @rule(stack=stacks, order=orders)
+    def refresh_and_up(self, stack: str, order: random.Random) -> None:
+        """`pulumi refresh`, then `pulumi up`: converges whatever came before (unless the up
+        would take something over without adopt)."""
+        self.stacks.refresh(stack)
+        self.stacks.up(stack, self.programs[stack], order=order)
 
     @rule(stack=stacks, fault_seed=maybe_faults)
     def refresh(self, stack: str, fault_seed: int | None) -> None:
