@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api import View, ViewPatch, ViewPost
 from ._inputs import is_unknown, key_problem, without_engine_keys
+
+if TYPE_CHECKING:  # the pydantic models: imported where a request body is built
+    from ..api import View, ViewPatch, ViewPost
 
 REPLACE_INPUTS = ("project_key", "key")
 # Sent to LaunchDarkly: ViewPost on create, ViewPatch when they change.
@@ -160,6 +162,8 @@ def changed_inputs(state: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[
 def view_patch(state: Mapping[str, Any], inputs: Mapping[str, Any]) -> ViewPatch:
     """The ViewPatch that makes the view what the inputs declare: only declared fields that
     differ. One maintainer side is sent: LaunchDarkly replaces the other, and refuses both."""
+    from ..api import ViewPatch
+
     fields = {
         name: inputs[name]
         for name in VIEW_FIELDS
@@ -169,6 +173,8 @@ def view_patch(state: Mapping[str, Any], inputs: Mapping[str, Any]) -> ViewPatch
 
 
 def view_post(inputs: Mapping[str, Any]) -> ViewPost:
+    from ..api import ViewPost
+
     return ViewPost(
         key=inputs["key"],
         name=inputs["name"],
