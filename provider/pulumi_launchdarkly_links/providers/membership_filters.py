@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .membership_plan import FILTER_INPUTS, FILTER_LINKED, MATCHES_INPUTS, Member
-
-LINKED = "linked"
-NOT_LINKED = "not linked"
-NO_LONGER_MATCHES = "no longer matches"
+from .membership_plan import (
+    FILTER_INPUTS,
+    FILTER_LINKED,
+    LINKED,
+    MATCHES_INPUTS,
+    NO_LONGER_MATCHES,
+    NOT_LINKED,
+    Member,
+)
 
 
 def filter_of(props: Mapping[str, Any] | None, input_name: str) -> str | None:
@@ -55,9 +59,15 @@ def wanted_matches(props: Mapping[str, Any], input_name: str) -> frozenset[Membe
 
 
 def filter_linked(recorded: Mapping[str, Any] | None, input_name: str) -> frozenset[Member]:
-    """The matches the state says this resource linked itself."""
+    """The matches the state says this resource linked itself.
+
+    Checked inputs (what a preview's check has as the old side) do not carry that output; the
+    matches they recorded stand in, so that a preview never refuses what may be the resource's
+    own (the up decides from the state)."""
     if not recorded or input_name not in FILTER_LINKED:
         return frozenset()
+    if FILTER_LINKED[input_name] not in recorded:
+        return wanted_matches(recorded, input_name)
     return as_members(input_name, recorded.get(FILTER_LINKED[input_name]) or [], recorded)
 
 

@@ -22,7 +22,7 @@ them) and stop being owned when it switches to `exclusive=False`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from .membership_plan import (
     normalise_segments,
     segment_id,
 )
+from .membership_writer import ApplyReport
 
 Members = frozenset[Member]
 
@@ -70,6 +71,9 @@ class MembershipPlan:
     # Owned members the program dropped that are no longer linked (deleted in LaunchDarkly, or
     # unlinked by someone else): nothing to send, but worth saying.
     already_gone: dict[str, Members] = field(default_factory=dict)
+    # Members this update or delete would unlink that another resource of the same program
+    # declares (a rename, or a member moved to another ViewMembership): left linked for it.
+    kept_for_others: dict[str, Members] = field(default_factory=dict)
     outputs: dict[str, Any] | None = None
 
 
@@ -125,23 +129,32 @@ def plan_membership(
     recorded: Mapping[str, Any] | None,
     live: Mapping[str, Any],
     matches: Mapping[str, frozenset[Member]] | None = None,
+    declared_elsewhere: Callable[[str, Member], bool] | None = None,
 ) -> MembershipPlan:
     """The plan for create (`recorded` None), update, or delete (`declared` None).
 
     `declared` are the checked inputs, `recorded` the state's outputs, `live` LaunchDarkly's
     members for (at least) the types `types_to_read` named, shaped like the inputs, and
-    `matches` what each declared filter matches now.
+    `matches` what each declared filter matches now. `declared_elsewhere(type, member)` says
+    whether another resource of this program declares a member: an update or delete keeps it.
     """
     matches = matches or {}
     changes: list[TypeChange] = []
     refusals: list[Refusal] = []
     adopted: dict[str, Members] = {}
+    kept: dict[str, Members] = {}
     filter_outputs: dict[str, Any] = {}
     for name, resource_type in MEMBER_INPUTS.items():
         to_link, to_unlink, undeclared = _plan_type(name, declared, recorded, live, matches)
+        if recorded is not None and declared_elsewhere is not None:
+            kept[name] = frozenset(m for m in to_unlink if declared_elsewhere(name, m))
+            to_unlink -= kept[name]
         if declared is not None and filter_of(declared, name) is not None:
+            previously_owned = owned_before(recorded, name) if recorded is not None else frozenset()
+            if declared.get("adopt"):  # take over matches already linked (README: adopting)
+                previously_owned |= members_of(name, live.get(name))
             filter_outputs[FILTER_LINKED[name]] = owned_after(
-                owned_before(recorded, name) if recorded is not None else frozenset(),
+                previously_owned,
                 to_link,
                 matches.get(name, frozenset()),
                 members_of(name, declared.get(name)),
@@ -164,6 +177,7 @@ def plan_membership(
         adopted=adopted,
         outputs=outputs,
         already_gone={name: m for name, m in gone.items() if m},
+        kept_for_others={name: m for name, m in kept.items() if m},
     )
 
 
@@ -221,8 +235,11 @@ def _plan_type(
     want = _wanted(name, declared, matches)
     if recorded is None or takes_ownership(declared, recorded, name):
         have = members_of(name, live.get(name))
-        undeclared = have - want if _is_exclusive(declared) else none
-        return want - have, undeclared, undeclared
+        dropped = have - want if _is_exclusive(declared) else none
+        # What the resource owned already (listed before, or linked by its filter) it may drop
+        # without adopt=True: only others' members need the take-over.
+        own = owned_before(recorded, name) if recorded is not None and recorded_it else none
+        return want - have, dropped, dropped - own
     if _is_exclusive(declared):  # exclusive before and now: it owns everything linked
         have = members_of(name, live.get(name))
         return want - have, have - want, none
@@ -252,8 +269,12 @@ def refreshed_outputs(
         linked = members_of(name, live.get(name))
         matched = matches.get(name, frozenset())
         if _is_exclusive(recorded):
-            keep = linked
-            extra = linked - declared_before(recorded, name) - matched
+            # Everything linked is owned, but the filter's matches (and owned members that
+            # stopped matching) are recorded in the matches map, as an up records them: in the
+            # member map too, the next preview would show them as removals no up carries out.
+            listed = declared_before(recorded, name)
+            extra = linked - listed - matched - filter_linked(recorded, name)
+            keep = (linked & listed) | extra
             if extra:
                 others[name] = _as_input(name, extra, recorded, live)
         else:
@@ -290,3 +311,20 @@ def outstanding_unlinks(
     """Of the (type, member) unlinks that failed, those still linked: the goal of the others
     (deleted in LaunchDarkly, or unlinked by someone else meanwhile) is met."""
     return {(name, m) for name, m in failed if m in members_of(name, live.get(name))}
+
+
+def unowned_filter_links(declared: Mapping[str, Any], report: ApplyReport) -> list[TypeChange]:
+    """The unlinks that undo what a failed update linked through a filter (linked, or perhaps
+    linked: no clean answer). The state keeps no record of a failed update, so the next up
+    would take those matches for someone else's and never unlink them; undone, it links them
+    again as its own."""
+    maybe_linked = {name: set(members) for name, members in report.linked.items()}
+    for failure in report.failures:
+        if failure.action == "link" and not failure.certain:
+            maybe_linked.setdefault(failure.input_name, set()).add(failure.member)
+    changes = []
+    for name, members in sorted(maybe_linked.items()):
+        matched = members - members_of(name, declared.get(name))
+        if filter_of(declared, name) is not None and matched:
+            changes.append(TypeChange(name, MEMBER_INPUTS[name], (), tuple(sorted(matched))))
+    return changes

@@ -50,6 +50,10 @@ INPUT_NAMES = (
 # Output only: per filtered type, the matching members this resource linked itself (what it
 # owns through the filter; a match someone else had linked stays theirs).
 FILTER_LINKED = {"flags": "flag_filter_linked", "segments": "segment_filter_linked"}
+# A match's status in the matches map (`flag_filter_matches`, `segment_filter_matches`).
+LINKED = "linked"
+NOT_LINKED = "not linked"
+NO_LONGER_MATCHES = "no longer matches"
 
 SegmentId = tuple[str, str]  # (environment_id, segment_key)
 Member = str | SegmentId
@@ -70,10 +74,11 @@ def members_of(input_name: str, value: Any) -> frozenset[Member]:
     return frozenset(value)
 
 
-# Checked inputs hold members as maps keyed by member, not as lists: the engine shows the diff of
-# inputs, and a list diff is positional (removing one of 30 sorted flags shows as a cascade of
-# `[14]: "a" => "b"`), while a map diff shows exactly the members added and removed. Outputs
-# stay lists, which is what programs read.
+# Members are maps keyed by member, in the checked inputs and in the outputs alike: the engine
+# shows the diff of inputs and outputs, and a list diff is positional (removing one of 30 sorted
+# flags shows as a cascade of `[14]: "a" => "b"`), while a map diff shows exactly the members
+# added and removed. One shape in both places also keeps a preview (which shows the inputs as
+# the planned outputs) from showing every member output as replaced by another shape.
 
 
 def member_map(input_name: str, value: Any) -> Any:
@@ -168,12 +173,40 @@ def in_batches(items: Sequence[T], size: int) -> list[list[T]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
 
 
-def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Full outputs for the given (normalised) inputs: the inputs plus a count per listed type."""
-    outputs = {name: inputs.get(name) for name in INPUT_NAMES}
+def member_counts(props: Mapping[str, Any], *, planned: bool) -> dict[str, int | None]:
+    """`flag_count` and the others: how many members of each type the resource accounts for in
+    the view, those in its member map and its filter's matches; None for an unmanaged type.
+
+    After an up or a refresh (`planned=False`) only the matches that are linked count; in a
+    preview (`planned=True`, from the checked inputs) the matches the up will have linked, so
+    that a preview shows the count the up will record.
+    """
+    counts: dict[str, int | None] = {}
     for name, count_name in COUNT_OUTPUTS.items():
-        members = outputs[name] = member_list(name, inputs.get(name))
-        outputs[count_name] = None if members is None else len(members)
+        if name not in managed_types(props):
+            counts[count_name] = None
+            continue
+        members = set(members_of(name, props.get(name)))
+        statuses = props.get(MATCHES_INPUTS.get(name, "")) or {}
+        if isinstance(statuses, Mapping):
+            counted = (
+                [key for key, status in statuses.items() if status != NO_LONGER_MATCHES]
+                if planned
+                else [key for key, status in statuses.items() if status == LINKED]
+            )
+            environment_id = str(props.get("segment_filter_environment_id") or "")
+            members |= {(environment_id, key) if name == "segments" else key for key in counted}
+        counts[count_name] = len(members)
+    return counts
+
+
+def membership_outputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Full outputs for the given (normalised) inputs: the inputs, members as maps keyed by
+    member, and a count per managed type (`member_counts`)."""
+    outputs = {name: inputs.get(name) for name in INPUT_NAMES}
+    for name in MEMBER_INPUTS:
+        outputs[name] = member_map(name, member_list(name, inputs.get(name)))
+    outputs.update(member_counts(outputs, planned=False))
     outputs[LINKED_BY_OTHERS] = inputs.get(LINKED_BY_OTHERS)
     for name in FILTER_LINKED.values():
         outputs[name] = inputs.get(name)

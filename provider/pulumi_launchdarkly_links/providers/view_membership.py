@@ -9,7 +9,7 @@ reports per member and the next `pulumi up` converges, because linking is idempo
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi.dynamic import (
@@ -24,8 +24,10 @@ from pulumi.dynamic import (
 from ..api import NotFoundError
 from ._inputs import is_unknown, without_engine_keys
 from ._session import LaunchDarklyProvider
+from .deployment_declarations import current_deployment
 from .errors import ProviderError, describe_failures
 from .lookups import read_membership_by_id
+from .membership_declarations import declared_elsewhere_in, member_items
 from .membership_filters import filter_of, matches_map, wanted_matches
 from .membership_inputs import membership_input_problems, normalise_membership_inputs
 from .membership_ownership import (
@@ -36,6 +38,7 @@ from .membership_ownership import (
     refreshed_outputs,
     takes_ownership,
     types_to_read,
+    unowned_filter_links,
 )
 from .membership_plan import (
     FILTER_INPUTS,
@@ -45,8 +48,10 @@ from .membership_plan import (
     REPLACE_INPUTS,
     SEGMENT_FILTER_ENVIRONMENT,
     SINGULAR,
+    Member,
     changed_inputs,
     managed_types,
+    member_counts,
     member_list,
     member_map,
 )
@@ -71,15 +76,24 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 news, olds, self._environment_id, self._environment_key
             )
         except ProviderError as error:
-            return CheckResult(news, [CheckFailure("segments", str(error))])
+            # Not attached to `segments`: the engine would print the whole list before it.
+            return CheckResult(news, [CheckFailure("", str(error))])
         old_inputs = without_engine_keys(olds) or None
         filter_failures = self._settle_filter_matches(inputs, old_inputs)
         if filter_failures:
             return CheckResult(inputs, filter_failures)
+        current_deployment().record_check(
+            declared=member_items(inputs), owned_in_state=member_items(old_inputs)
+        )
+        if not any(is_unknown(value) for value in inputs.values()):
+            # Shown by a preview as the planned outputs, so the counts mean there what they mean
+            # after the up (`member_counts`).
+            inputs.update(member_counts(inputs, planned=True))
         refusals = self._refusals_at_preview(inputs, old_inputs)
+        # Attached to `exclusive`, whose value is short: the engine prints the property's value
+        # before the message, and `flags` may hold thousands of keys.
         return CheckResult(
-            inputs,
-            [CheckFailure(r.input_name, self._refusal_message(inputs, r)) for r in refusals],
+            inputs, [CheckFailure("exclusive", self._refusal_message(inputs, r)) for r in refusals]
         )
 
     def _environment_key(self, project_key: str, environment_id: str) -> str:
@@ -186,17 +200,31 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         except ViewGone as gone:
             raise ProviderError(f"{gone}; run `pulumi refresh` to update the state") from None
         matches = reader.matches(inputs, managed_types(inputs))
-        plan = self._carry_out_checks(inputs, plan_membership(inputs, recorded, live, matches))
-        report = self._writer(inputs).apply(plan.changes)
+        plan = self._carry_out_checks(
+            inputs,
+            plan_membership(inputs, recorded, live, matches, self._declared_elsewhere(inputs)),
+        )
+        writer = self._writer(inputs)
+        report = writer.apply(plan.changes)
         if report.refused:
             raise ProviderError(str(report.refused))
         failures = self._failures_that_matter(inputs, report)
         if failures:
+            # A failed update records nothing, so a filter match it linked would look like
+            # someone else's to the next up, which would then never unlink it: undo those.
+            undone = writer.apply(unowned_filter_links(inputs, report))
             raise ProviderError(
                 f"could not change {len(failures)} member(s) of view "
                 f"'{inputs['view_key']}' in project '{inputs['project_key']}':\n"
                 f"{describe_failures([f.as_member_failure() for f in failures])}\n"
-                "The other changes were made; fix the members above and run `pulumi up` again."
+                "The other changes were made"
+                + (
+                    " (filter matches this update linked were unlinked again, so that the next "
+                    "`pulumi up` links them as this resource's)"
+                    if undone.unlinked
+                    else ""
+                )
+                + "; fix the members above and run `pulumi up` again."
             )
         assert plan.outputs is not None
         return UpdateResult(plan.outputs)
@@ -226,7 +254,10 @@ class ViewMembershipProvider(LaunchDarklyProvider):
             live = self._reader(recorded).read(types_to_read(None, recorded))
         except ViewGone:
             return  # the view is gone, and its links with it
-        plan = plan_membership(None, recorded, live)
+        plan = plan_membership(
+            None, recorded, live, declared_elsewhere=self._declared_elsewhere(recorded)
+        )
+        self._say_kept(recorded, plan)
         report = self._writer(recorded).apply(plan.changes)
         if report.refused:
             raise ProviderError(str(report.refused))
@@ -261,7 +292,24 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 f"{len(members)} undeclared {SINGULAR[name]}(s)",
                 file=sys.stderr,
             )
+        self._say_kept(inputs, plan)
         return plan
+
+    @staticmethod
+    def _declared_elsewhere(props: Mapping[str, Any]) -> Callable[[str, Member], bool]:
+        return declared_elsewhere_in(props, current_deployment().declared_elsewhere)
+
+    @staticmethod
+    def _say_kept(props: Mapping[str, Any], plan: MembershipPlan) -> None:
+        for name, members in plan.kept_for_others.items():
+            shown = sorted(members)
+            print(
+                f"ViewMembership '{props['view_key']}': kept {len(shown)} {SINGULAR[name]}(s) "
+                "linked that another resource of this program declares: "
+                + ", ".join(describe_member(m) for m in shown[:20])
+                + (f" and {len(shown) - 20} more" if len(shown) > 20 else ""),
+                file=sys.stderr,
+            )
 
     def _failures_that_matter(
         self, props: Mapping[str, Any], report: ApplyReport

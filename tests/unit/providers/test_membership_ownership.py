@@ -9,6 +9,7 @@ from pulumi_launchdarkly_links.providers.membership_ownership import (
     refreshed_outputs,
     types_to_read,
 )
+from pulumi_launchdarkly_links.providers.membership_plan import member_list
 
 PROD = "5f0000000000000000000001"
 
@@ -66,7 +67,7 @@ def test_leaving_exclusive_never_unlinks_what_a_refresh_found_but_nobody_declare
     # Item 4: refresh recorded 'theirs' under exclusive; the switch must leave it linked.
     state = props(flags=["a", "b"], exclusive=True)
     refreshed = refreshed_outputs(state, {"flags": ["a", "b", "theirs"]})
-    assert refreshed["flags"] == ["a", "b", "theirs"]
+    assert refreshed["flags"] == {"a": True, "b": True, "theirs": True}
     assert refreshed["linked_by_others"] == {"flags": ["theirs"]}
     declared = props(flags=["a"], exclusive=False)
     assert types_to_read(declared, refreshed) == ["flags"]
@@ -92,7 +93,7 @@ def test_an_exclusive_update_reads_the_view_so_it_holds_exactly_what_is_declared
 
 def test_non_exclusive_refresh_records_only_declared_members_still_linked() -> None:
     refreshed = refreshed_outputs(props(flags=["a", "b"]), {"flags": ["b", "theirs"]})
-    assert refreshed["flags"] == ["b"]
+    assert refreshed["flags"] == {"b": True}
     assert refreshed["linked_by_others"] is None
 
 
@@ -127,7 +128,10 @@ def test_refresh_keeps_environment_keys_for_segments_others_linked() -> None:
     state = props(segments=[seg("mine")], exclusive=True)
     live = {"segments": [seg("mine", env_key=None), seg("theirs", env_key="staging")]}
     refreshed = refreshed_outputs(state, live)
-    assert refreshed["segments"] == [seg("mine"), seg("theirs", env_key="staging")]
+    assert member_list("segments", refreshed["segments"]) == [
+        seg("mine"),
+        seg("theirs", env_key="staging"),
+    ]
     assert refreshed["linked_by_others"] == {"segments": [seg("theirs", env_key="staging")]}
 
 

@@ -35,4 +35,4 @@ def test_outputs_carry_inputs_and_counts() -> None:
     outputs = membership_outputs({"project_key": "p", "view_key": "v", "flags": ["a", "b"]})
     assert outputs["flag_count"] == 2
     assert outputs["segment_count"] is None
-    assert outputs["flags"] == ["a", "b"]
+    assert outputs["flags"] == {"a": True, "b": True}  # maps keyed by member, as inputs

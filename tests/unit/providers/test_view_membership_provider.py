@@ -155,7 +155,7 @@ def test_switching_to_exclusive_is_refused_at_preview_without_adopt(
     fake.linked["flags"] = {"a", "theirs"}
     old = inputs(flags=["a"], exclusive=False)
     result = provider.check(old, inputs(flags=["a"], exclusive=True))
-    assert [f.property for f in result.failures] == ["flags"]
+    assert [f.property for f in result.failures] == ["exclusive"]  # a short value
     assert "'theirs'" in result.failures[0].reason
     adopted = provider.check(old, inputs(flags=["a"], exclusive=True, adopt=True))
     assert adopted.failures == []
@@ -178,7 +178,7 @@ def test_update_skips_unlinks_of_members_that_are_gone(
 ) -> None:
     fake.linked["flags"] = {"a"}  # 'missing-b' was deleted in LaunchDarkly, links with it
     result = provider.update("id", inputs(flags=["a", "missing-b"]), inputs(flags=["a"]))
-    assert result.outs is not None and result.outs["flags"] == ["a"]
+    assert result.outs is not None and result.outs["flags"] == {"a": True}
     assert fake.linked["flags"] == {"a"}
 
 
@@ -240,6 +240,4 @@ def test_a_linked_segment_without_environment_id_is_resolved_by_key(
     state = inputs(segments=[], exclusive=True)
     result = provider_over(without_environment_id, monkeypatch).read("id", state)
     assert result.outs is not None
-    assert result.outs["segments"] == [
-        {"environment_id": ENV_ID, "environment_key": "production", "segment_key": "beta"}
-    ]
+    assert result.outs["segments"] == {"production/beta": ENV_ID}

@@ -1,0 +1,136 @@
+"""Renames and moves inside one `pulumi up` keep the members linked (issue 16, item 1).
+
+A rename without `aliases` is a create of the new resource and, at the end of the run, a delete
+of the old one; a member moved from one ViewMembership to another is two updates the engine may
+run in either order. Neither may unlink what another resource of the same program declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pulumi
+
+from pulumi_launchdarkly_links import ViewMembership
+
+from .harness import Stack, linked
+
+PROJECT = "default"
+VIEW = "checkout"
+
+
+def renamed(name: str, *, alias_of: str | None = None) -> Callable[[], None]:
+    def program() -> None:
+        aliases = [pulumi.Alias(name=alias_of)] if alias_of else None
+        ViewMembership(
+            name,
+            project_key=PROJECT,
+            view_key=VIEW,
+            flags=["new-checkout", "pay-later"],
+            opts=pulumi.ResourceOptions(aliases=aliases),
+        )
+
+    return program
+
+
+def test_a_rename_without_aliases_keeps_the_members_linked(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(renamed("old-name"))
+    stack.up()
+
+    stack.program(renamed("new-name"))
+    stack.up()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == {"new-checkout", "pay-later"}
+    assert any(
+        "kept 2 flag(s) linked that another resource of this program declares: "
+        "'new-checkout', 'pay-later'" in line
+        for line in stack.output
+    ), "\n".join(stack.output)
+    assert stack.preview().change_summary == {"same": 2}
+
+    stack.destroy()  # the new resource owns the members now
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == set()
+
+
+def test_a_rename_with_aliases_shows_no_change(new_stack: Callable[..., Stack]) -> None:
+    stack = new_stack().program(renamed("old-name"))
+    stack.up()
+
+    stack.program(renamed("new-name", alias_of="old-name"))
+    assert stack.preview().change_summary == {"same": 2}
+    stack.admin.reset_stats()
+    assert stack.up().summary.resource_changes == {"same": 2}
+    assert stack.requests() == 0
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == {"new-checkout", "pay-later"}
+
+
+def two_memberships(
+    giver_flags: list[str], receiver_flags: list[str], *, receiver_first: bool
+) -> Callable[[], None]:
+    """Two ViewMemberships of one view; `depends_on` fixes which update the engine runs first."""
+
+    def program() -> None:
+        if receiver_first:
+            receiver = ViewMembership(
+                "receiver", project_key=PROJECT, view_key=VIEW, flags=receiver_flags
+            )
+            ViewMembership(
+                "giver",
+                project_key=PROJECT,
+                view_key=VIEW,
+                flags=giver_flags,
+                opts=pulumi.ResourceOptions(depends_on=[receiver]),
+            )
+        else:
+            giver = ViewMembership("giver", project_key=PROJECT, view_key=VIEW, flags=giver_flags)
+            ViewMembership(
+                "receiver",
+                project_key=PROJECT,
+                view_key=VIEW,
+                flags=receiver_flags,
+                opts=pulumi.ResourceOptions(depends_on=[giver]),
+            )
+
+    return program
+
+
+def test_a_member_moved_between_memberships_stays_linked_receiver_first(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(
+        two_memberships(["new-checkout", "pay-later"], ["dark-mode"], receiver_first=True)
+    )
+    stack.up()
+
+    stack.program(
+        two_memberships(["new-checkout"], ["dark-mode", "pay-later"], receiver_first=True)
+    )
+    stack.up()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == {
+        "new-checkout",
+        "pay-later",
+        "dark-mode",
+    }
+    assert stack.preview().change_summary == {"same": 3}
+
+
+def test_a_member_moved_between_memberships_stays_linked_giver_first(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(
+        two_memberships(["new-checkout", "pay-later"], ["dark-mode"], receiver_first=False)
+    )
+    stack.up()
+
+    stack.program(
+        two_memberships(["new-checkout"], ["dark-mode", "pay-later"], receiver_first=False)
+    )
+    stack.up()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == {
+        "new-checkout",
+        "pay-later",
+        "dark-mode",
+    }
+    stack.destroy()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == set()
