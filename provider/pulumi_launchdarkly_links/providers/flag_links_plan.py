@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.output import Unknown
 
-from ..api import FlagLink
 from ..api._constants import MAX_PARALLEL_BATCHES
 from ._inputs import is_unknown, key_problem, without_engine_keys
 from .flag_link_plan import INPUT_NAMES as FLAG_LINK_INPUTS
@@ -33,6 +32,9 @@ from .flag_link_plan import (
     link_item,
     normalise_flag_link_inputs,
 )
+
+if TYPE_CHECKING:  # the pydantic model: only in annotations here
+    from ..api import FlagLink
 
 # A link of the collection takes what a FlagLink takes, but the project (the collection's own).
 SPEC_FIELDS = tuple(name for name in FLAG_LINK_INPUTS if name != "project_key")
