@@ -225,8 +225,9 @@ CASES = [
         Case(
             view_resource(key=VIEW, name="Not the seeded one"),
             (
-                "view 'checkout' already exists in project 'default' and differs from this View",
-                "Set adopt=True",
+                "view 'checkout' already exists in project 'default', and this View did not "
+                "create it. It differs:",
+                "set adopt=True",
             ),
         ),
         id="view-resource-exists-and-differs",

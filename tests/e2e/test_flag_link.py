@@ -16,7 +16,9 @@ PROJECT, FLAG = "default", "new-checkout"
 TICKET = "https://jira.example.com/browse/CHK-1"
 
 
-def ticket(title: str = "CHK-1: new checkout", deep_link: str = TICKET) -> Callable[[], None]:
+def ticket(
+    title: str = "CHK-1: new checkout", deep_link: str = TICKET, adopt: bool = False
+) -> Callable[[], None]:
     def program() -> None:
         FlagLink(
             "chk-1-ticket",
@@ -25,6 +27,7 @@ def ticket(title: str = "CHK-1: new checkout", deep_link: str = TICKET) -> Calla
             deep_link=deep_link,
             title=title,
             description="Rollout ticket",
+            adopt=adopt,
         )
 
     return program
@@ -106,7 +109,9 @@ def test_edited_out_of_band_is_seen_by_refresh_and_restored(
     assert link["_id"] == link_id and link["title"] == "CHK-1: new checkout"
 
 
-def test_existing_key_is_adopted_only_when_identical(new_stack: Callable[..., Stack]) -> None:
+def test_existing_key_is_taken_over_only_with_adopt_and_when_identical(
+    new_stack: Callable[..., Stack],
+) -> None:
     stack = new_stack().program(ticket())
     with emulator_api(stack.emulator) as api:
         body = {
@@ -117,11 +122,17 @@ def test_existing_key_is_adopted_only_when_identical(new_stack: Callable[..., St
         }
         existing = api.post(f"/api/v2/flag-links/projects/{PROJECT}/flags/{FLAG}", json=body)
         existing_id = existing.raise_for_status().json()["_id"]
+    with pytest.raises(auto.CommandError) as refused:
+        stack.up()  # identical, but not this FlagLink's: another stack's, or a renamed resource's
+    assert "and this FlagLink did not create it" in str(refused.value)
+    assert stack.resources("FlagLink") == []
+
+    stack.program(ticket(adopt=True))
     stack.up()
     (link,) = flag_links(stack.emulator, PROJECT, FLAG)
     assert link["_id"] == existing_id == stored_link(stack)["link_id"]
 
-    other = new_stack("other").program(ticket(title="someone else's ticket"))
+    other = new_stack("other").program(ticket(title="someone else's", adopt=True))
     with pytest.raises(auto.CommandError) as failure:
         other.up()
     message = str(failure.value)

@@ -1,6 +1,7 @@
 """FlagLinks through the real CLI: create, no-op, a member-wise preview, update (add, remove,
-patch, replace one), partial failures that leave LaunchDarkly as the state says, adoption,
-refresh drift made with LaunchDarkly's own client, a claim shared with a FlagLink, destroy."""
+patch, replace one), partial failures that leave LaunchDarkly as the state says, adoption (only
+with adopt=True), refresh drift made with LaunchDarkly's own client, a claim shared with a
+FlagLink, destroy."""
 
 from __future__ import annotations
 
@@ -203,7 +204,9 @@ def test_a_partial_update_failure_leaves_launchdarkly_as_the_state_says(
     assert live(stack)["new-checkout/ticket"]["title"] == "patched"
 
 
-def test_existing_links_are_adopted_only_when_identical(new_stack: Callable[..., Stack]) -> None:
+def test_existing_links_are_taken_over_only_with_adopt_and_when_identical(
+    new_stack: Callable[..., Stack],
+) -> None:
     stack = new_stack()
     with emulator_api(stack.emulator) as api:
         same = {
@@ -216,7 +219,20 @@ def test_existing_links_are_adopted_only_when_identical(new_stack: Callable[...,
         same_id = api.post(f"{links_path}/new-checkout", json=same).raise_for_status().json()["_id"]
         other_id = api.post(f"{links_path}/pay-later", json=other).raise_for_status().json()["_id"]
 
-    stack.program(program(ticket("new-checkout"), ticket("pay-later"), ticket("search-v2")))
+    # Without adopt=True, an existing link is refused even when it looks the same.
+    stack.program(program(ticket("new-checkout"), ticket("search-v2")))
+    shown = failure_text(stack.up)
+    assert (
+        "flag link 'ticket' on flag 'new-checkout': the flag already has a link with this key "
+        f"(_id {same_id}), which this resource did not create"
+    ) in shown
+    assert "set adopt=True on this FlagLinks" in shown
+    assert sorted(live(stack)) == ["new-checkout/ticket", "pay-later/ticket"]  # undone
+
+    adopting = {"adopt": True}
+    stack.program(
+        program(ticket("new-checkout"), ticket("pay-later"), ticket("search-v2"), **adopting)
+    )
     shown = failure_text(stack.up)
     assert "flag link 'ticket' on flag 'pay-later': the flag already has a link with this key" in (
         shown
@@ -228,10 +244,10 @@ def test_existing_links_are_adopted_only_when_identical(new_stack: Callable[...,
         "pay-later/ticket": other_id,
     }
 
-    stack.program(program(ticket("new-checkout"), ticket("search-v2")))
+    stack.program(program(ticket("new-checkout"), ticket("search-v2"), **adopting))
     stack.up()
     assert recorded(stack)["new-checkout/ticket"]["link_id"] == same_id
-    stack.destroy()
+    stack.destroy()  # an adopted link is owned: destroy deletes it
     assert sorted(live(stack)) == ["pay-later/ticket"]  # never ours
 
 

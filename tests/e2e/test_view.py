@@ -122,7 +122,7 @@ def test_existing_view_needs_adopt_and_adopt_updates_what_is_declared(
     message = str(failure.value)
     assert "view 'payments' already exists in project 'default'" in message
     assert "name is 'Payments (UI)' (this resource: 'Payments')" in message
-    assert "Set adopt=True" in message
+    assert "set adopt=True" in message
     with pytest.raises(auto.CommandError):
         stack.up()
     before = emulator_view(stack)
@@ -137,7 +137,7 @@ def test_existing_view_needs_adopt_and_adopt_updates_what_is_declared(
     assert stack.preview().change_summary == {"same": 2}
 
 
-def test_a_view_left_by_an_interrupted_up_is_taken_over_cleanly(
+def test_a_view_left_by_an_interrupted_up_is_taken_over_with_adopt_and_no_write(
     new_stack: Callable[..., Stack],
 ) -> None:
     stack = new_stack()
@@ -151,6 +151,11 @@ def test_a_view_left_by_an_interrupted_up_is_taken_over_cleanly(
         maintainer_team_key="payments",
     )
     stack.program(view_program())
+    with pytest.raises(auto.CommandError) as refused:
+        stack.preview()  # a create cannot tell it from another stack's view
+    assert "this View did not create it. It looks the same." in str(refused.value)
+
+    stack.program(view_program(adopt=True))  # the one step the README names
     stack.admin.reset_stats()
     stack.up()
     assert stored_view(stack)["version"] == 1
