@@ -66,6 +66,9 @@ class Face:
     def import_inputs(self, inputs: Mapping[str, Any]) -> Values:
         """Inputs for the code `pulumi import` prints: the schema's inputs, lists as lists."""
         shaped = self.shape_outputs(inputs)
+        if isinstance(shaped.get("timestamp"), int | float):
+            # Milliseconds as digits: a number would be printed as a float (1.79e+12).
+            shaped["timestamp"] = str(int(shaped["timestamp"]))
         return {
             name: value
             for name, value in shaped.items()

@@ -20,6 +20,7 @@ from typing import Any
 
 from pulumi.output import Unknown
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.runtime import rpc
 
 # Paths (camelCase) of the mappings whose keys are data.
 DataPaths = frozenset[str]
@@ -42,7 +43,7 @@ def _child(path: str, camel_name: str) -> str:
 
 def _plain(value: PropertyValue, path: str, data_paths: DataPaths) -> Any:
     inner = value.value
-    if isinstance(inner, Computed):
+    if isinstance(inner, Computed) or inner == rpc.UNKNOWN:
         return Unknown()
     if isinstance(inner, bool) or inner is None or isinstance(inner, str | float):
         return inner
@@ -72,7 +73,8 @@ def to_plain(properties: Mapping[str, PropertyValue], data_paths: DataPaths) -> 
 
 def _property(value: Any, path: str, data_paths: DataPaths) -> PropertyValue:
     if isinstance(value, Unknown):
-        return PropertyValue.computed()
+        # The wire's unknown: this SDK's PropertyValue.computed() does not marshal.
+        return PropertyValue(rpc.UNKNOWN)
     if value is None or isinstance(value, bool | str):
         return PropertyValue(value)
     if isinstance(value, int | float):
