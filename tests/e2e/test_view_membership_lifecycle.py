@@ -42,8 +42,10 @@ def test_create_noop_change_reorder_replace_destroy(new_stack: Callable[..., Sta
     (resource,) = stack.resources("ViewMembership")
     assert resource["id"] == "default/checkout"
     assert resource["outputs"]["flag_count"] == 2
-    segment = resource["outputs"]["segments"][0]
-    assert segment["environment_key"] == "production" and len(segment["environment_id"]) == 24
+    # Members are maps keyed by member; a segment's key is `environment_key/segment_key` and
+    # its value the environment's _id.
+    ((segment, environment_id),) = resource["outputs"]["segments"].items()
+    assert segment == "production/beta-users" and len(environment_id) == 24
 
     stack.admin.reset_stats()
     result = stack.up()

@@ -109,7 +109,7 @@ def test_leaving_exclusive_after_a_refresh_keeps_what_others_linked(
     stack.program(membership(flags=["new-checkout"]))
     stack.up()
     assert linked_flags(stack) == {"new-checkout", "dark-mode"}  # pay-later was declared
-    assert outputs(stack)["flags"] == ["new-checkout"]
+    assert outputs(stack)["flags"] == {"new-checkout": True}
 
 
 def test_refresh_keeps_the_resource_when_one_type_cannot_be_read(
@@ -121,7 +121,7 @@ def test_refresh_keeps_the_resource_when_one_type_cannot_be_read(
     with pytest.raises(auto.CommandError) as failure:
         stack.refresh()
     assert "may not support linking metrics" in str(failure.value)
-    assert outputs(stack)["flags"] == ["new-checkout"]
+    assert outputs(stack)["flags"] == {"new-checkout": True}
     assert linked_flags(stack) == {"new-checkout"}
 
 
@@ -135,7 +135,7 @@ def test_update_converges_past_a_member_deleted_in_launchdarkly(
     stack.program(membership(flags=["new-checkout", "dark-mode"]))
     stack.up()
     assert linked_flags(stack) == {"new-checkout", "dark-mode"}
-    assert outputs(stack)["flags"] == ["dark-mode", "new-checkout"]
+    assert outputs(stack)["flags"] == {"dark-mode": True, "new-checkout": True}
     assert any("skipped unlinking flag 'pay-later'" in line for line in stack.output)
     assert stack.preview().change_summary == {"same": 2}
 
@@ -161,10 +161,9 @@ def test_exclusive_refresh_of_segments_without_environment_id(
             PROJECT, VIEW, [(DEMO_PRODUCTION_ENV_ID, "internal-staff")]
         )
         stack.refresh()
-        refreshed = outputs(stack)["segments"]
-        assert {(s["environment_id"], s["segment_key"]) for s in refreshed} == {
-            (DEMO_PRODUCTION_ENV_ID, "beta-users"),
-            (DEMO_PRODUCTION_ENV_ID, "internal-staff"),
+        assert outputs(stack)["segments"] == {
+            "production/beta-users": DEMO_PRODUCTION_ENV_ID,
+            "production/internal-staff": DEMO_PRODUCTION_ENV_ID,
         }
         stack.up()
     assert linked(emulator, PROJECT, VIEW, "segments") == {(DEMO_PRODUCTION_ENV_ID, "beta-users")}
