@@ -269,6 +269,22 @@ edits: st.SearchStrategy[Edit] = st.one_of(
     renames,
     st.builds(Drop, st.sampled_from((*MEMBERSHIPS, *FLAG_LINK_SETS, *VIEWS, *ONE_LINKS))),
 )
+# A resource of each kind, in the first two names of its pool: what first programs are made of.
+starters: st.SearchStrategy[Edit] = st.one_of(
+    st.builds(DeclareMember, st.sampled_from(MEMBERSHIPS[:2]), flags),
+    st.builds(
+        DeclareLink,
+        st.sampled_from(FLAG_LINK_SETS[:2]),
+        flags,
+        st.sampled_from(LINK_KEYS),
+        link_specs,
+    ),
+    st.builds(
+        DeclareView, st.sampled_from(VIEWS), st.sampled_from(VIEW_KEYS), st.sampled_from(VIEW_NAMES)
+    ),
+    st.builds(DeclareOneLink, st.sampled_from(ONE_LINKS), flags, link_specs),
+    st.builds(SetFilter, st.sampled_from(MEMBERSHIPS[:2]), st.sampled_from(FILTERS)),
+)
 stacks = st.sampled_from(STACKS)
 # One up in four runs with faults injected into 20% of its requests.
 maybe_faults = st.one_of(st.none(), st.none(), st.none(), st.integers(0, 2**16))
@@ -285,7 +301,10 @@ class DeploymentMachine(RuleBasedStateMachine):
         self.stacks = TwoStacks(world)
         self.programs = {stack: StackProgram() for stack in STACKS}
 
-    @initialize(first=st.lists(edits, min_size=1, max_size=4), second=st.lists(edits, max_size=4))
+    @initialize(
+        first=st.lists(st.one_of(starters, starters, edits), min_size=2, max_size=8),
+        second=st.lists(st.one_of(starters, starters, edits), max_size=8),
+    )
     def write_programs(self, first: list[Edit], second: list[Edit]) -> None:
         """The first version of each stack's program."""
         for edit in first:
@@ -320,7 +339,8 @@ class DeploymentMachine(RuleBasedStateMachine):
 
     @rule(stack=stacks, old=st.data())
     def rename_and_up(self, stack: str, old: st.DataObject) -> None:
-        """Rename one resource of the program (no alias) and `pulumi up`, nothing else."""
+        """Rename one resource of the program (no alias), perhaps adding `adopt=True` to it as
+        the refusal of an un-aliased rename suggests, and `pulumi up`, nothing else."""
         names = [name for name, _decl in self.programs[stack].resources]
         if not names:
             return
@@ -334,9 +354,44 @@ class DeploymentMachine(RuleBasedStateMachine):
         free = [other for other in pool if other not in names]
         if not free:
             return
-        self.programs[stack] = self.programs[stack].renamed(name, old.draw(st.sampled_from(free)))
+        new = old.draw(st.sampled_from(free))
+        self.programs[stack] = self.programs[stack].renamed(name, new)
+        adopt = kind_of(name) != "ViewMembership" and old.draw(st.booleans())
+        if adopt:
+            self.programs[stack] = SetAdopt(new, True).apply(self.programs[stack])
         deployment = self.stacks.up(stack, self.programs[stack], order=old.draw(orders))
-        event(f"rename of a {kind_of(name)}: {deployment.outcome}")
+        with_adopt = " with adopt" if adopt else ""
+        self.stacks.count(f"rename of a {kind_of(name)}{with_adopt}: {deployment.outcome}")
+
+    @rule(stack=stacks, data=st.data())
+    def move_and_up(self, stack: str, data: st.DataObject) -> None:
+        """Move one listed flag or one link to another resource of the same program (which
+        may be new), and `pulumi up`: the two updates run in an order Hypothesis picks."""
+        program = self.programs[stack]
+        moves: list[MoveMember | MoveLink] = []
+        for name, decl in program.of_kind(MembersDecl).items():
+            moves += [
+                MoveMember(name, target, flag)
+                for flag in sorted(decl.flags)
+                for target in MEMBERSHIPS
+                if target != name
+            ]
+        for name, links_decl in program.of_kind(LinksDecl).items():
+            moves += [
+                MoveLink(target, flag, key)
+                for flag, key in sorted(links_decl.declared)
+                for target in FLAG_LINK_SETS
+                if target != name
+            ]
+        if not moves:
+            return
+        move = data.draw(st.sampled_from(moves))
+        self.programs[stack] = move.apply(program)
+        deployment = self.stacks.up(stack, self.programs[stack], order=data.draw(orders))
+        target = move.target
+        kind = "flag" if isinstance(move, MoveMember) else "link"
+        into = "an existing" if target in program.declarations() else "a new"
+        self.stacks.count(f"move of a {kind} into {into} resource: {deployment.outcome}")
 
     @rule(stack=stacks, order=orders, keep=st.booleans())
     def adopt_and_up(self, stack: str, order: random.Random, keep: bool) -> None:
@@ -406,6 +461,7 @@ class DeploymentMachine(RuleBasedStateMachine):
         self.stacks.someone_creates_view(key, name)
 
     def teardown(self) -> None:
+        COUNTS["examples"] = COUNTS.get("examples", 0) + 1
         for name, count in sorted(self.stacks.counts.items()):
             COUNTS[name] = COUNTS.get(name, 0) + count
 
