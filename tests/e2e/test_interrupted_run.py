@@ -1,9 +1,11 @@
 """An interrupted `pulumi up` (process group killed) recovers with the documented steps:
-`pulumi cancel` (drops the stale lock), `pulumi refresh --clear-pending-creates`, `pulumi up`,
-ending in exactly the declared state: no duplicate flag links, no orphans."""
+`pulumi cancel` (drops the stale lock), `pulumi refresh --clear-pending-creates`, `pulumi up`;
+that `up` names the links the killed run made but never recorded, and `adopt=True` once takes
+them over, ending in exactly the declared state: no duplicate flag links, no orphans."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
@@ -15,6 +17,7 @@ FLAGS = [f"new-checkout-{n}" for n in range(30)]
 PROGRAM = f"""
 from pulumi_launchdarkly_links import FlagLink, ViewMembership
 
+ADOPT = False
 ViewMembership("checkout", project_key="default", view_key="checkout", flags={FLAGS!r})
 for number in range(12):
     FlagLink(
@@ -23,6 +26,7 @@ for number in range(12):
         flag_key="new-checkout",
         deep_link=f"https://jira.example.com/browse/CHK-{{number}}",
         title=f"CHK-{{number}}",
+        adopt=ADOPT,
     )
 """
 FLAG_LINK_POST = "POST /api/v2/flag-links/projects/{projectKey}/flags/{featureFlagKey}"
@@ -48,6 +52,22 @@ def test_killed_up_then_refresh_and_up_end_in_declared_state(
     admin.set_knobs(latency_ms=0)
     project.run("cancel", "--yes")  # the killed CLI left its lock in the file backend
     project.run("refresh", "--yes", "--clear-pending-creates")
+    recorded = {
+        resource["outputs"]["link_id"]
+        for resource in json.loads(project.run("stack", "export").stdout)["deployment"]["resources"]
+        if resource["type"].endswith("FlagLink")
+    }
+    made = {link["_id"] for link in flag_links(emulator, "default", "new-checkout")}
+    assert made - recorded, "the kill must land between a create and its answer"
+    # The rerun cannot tell a link the killed run made from someone else's: it names it.
+    refused = project.run("up", "--yes", "--skip-preview", check=False)
+    assert refused.returncode != 0
+    assert "and this FlagLink did not create it" in refused.stdout
+    assert "set adopt=True on this FlagLink" in refused.stdout
+
+    # The one step the README names: adopt=True once.
+    program = (project.work_dir / "__main__.py").read_text()
+    (project.work_dir / "__main__.py").write_text(program.replace("ADOPT = False", "ADOPT = True"))
     project.run("up", "--yes", "--skip-preview")
 
     links = flag_links(emulator, "default", "new-checkout")
