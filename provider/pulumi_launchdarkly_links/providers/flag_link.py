@@ -16,7 +16,7 @@ another resource of the program, and a create knows that a link is moving to it.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckResult,
@@ -26,7 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api import ConflictError, FlagLink, NotFoundError
+from ..api import ConflictError, NotFoundError
 from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
 from .deployment_declarations import current_deployment
@@ -51,6 +51,9 @@ from .flag_link_plan import (
 )
 from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .lookups import split_flag_link_id
+
+if TYPE_CHECKING:
+    from ..api import FlagLink
 
 
 def flag_link_id(project_key: str, flag_key: str, link_id: str) -> str:

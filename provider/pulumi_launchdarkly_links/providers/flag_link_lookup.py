@@ -16,9 +16,13 @@ Anything else raises `LinkPresenceUnknown`, which names the URLs; the resource s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..api import FlagLink, LaunchDarklyClient, NotFoundError
+from ..api import NotFoundError
 from .errors import ProviderError
+
+if TYPE_CHECKING:
+    from ..api import FlagLink, LaunchDarklyClient
 
 
 class LinkPresenceUnknown(ProviderError):

@@ -14,20 +14,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api import (
-    BadRequestError,
-    FlagLink,
-    FlagLinkPost,
-    JsonPatchOperation,
-    LaunchDarklyClient,
-    LaunchDarklyError,
-    NotFoundError,
-)
+from ..api import BadRequestError, LaunchDarklyError, NotFoundError
 from .flag_link_lookup import match_link
 from .flag_link_plan import PATCHABLE_INPUTS, link_attributes, patch_operations
 from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
+
+if TYPE_CHECKING:
+    from ..api import FlagLink, FlagLinkPost, LaunchDarklyClient
 
 logger = logging.getLogger("pulumi_launchdarkly_links.providers")
 
@@ -42,6 +37,8 @@ class CreatedFlagLink:
 
 def flag_link_post(key: str | None, attributes: Mapping[str, Any]) -> FlagLinkPost:
     """The POST body for a link with this key and these declared attributes (input names)."""
+    from ..api import FlagLinkPost
+
     return FlagLinkPost(
         key=key,
         deep_link=attributes.get("deep_link"),
@@ -93,6 +90,8 @@ def patch_flag_link(
     answer was lost, so `remove` now targets a field that is already gone), the next PATCH is
     computed from the link as LaunchDarkly lists it, or skipped when that already matches.
     """
+    from ..api import JsonPatchOperation
+
     current: Mapping[str, Any] = recorded
     attempt = 1
     while True:

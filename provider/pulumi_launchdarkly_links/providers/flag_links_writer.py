@@ -19,13 +19,11 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..api import (
     AuthenticationError,
     ConflictError,
-    FlagLink,
-    LaunchDarklyClient,
     LaunchDarklyError,
     NotFoundError,
     PermissionDeniedError,
@@ -41,6 +39,9 @@ from .flag_link_lookup import (
 from .flag_link_plan import link_attributes, link_item, may_take_over, mismatched_attributes
 from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .flag_links_plan import LINK_ID, describe_link, recorded_link, split_link_name
+
+if TYPE_CHECKING:
+    from ..api import FlagLink, LaunchDarklyClient
 
 Refusal = AuthenticationError | PermissionDeniedError
 

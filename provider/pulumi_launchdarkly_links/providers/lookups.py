@@ -7,14 +7,16 @@ for a flag link.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import ReadResult
 
-from ..api import LaunchDarklyClient
 from .errors import ProviderError
 from .membership_plan import membership_outputs, normalise_key_list, normalise_segments
 from .membership_reader import MembershipReader, ViewGone
+
+if TYPE_CHECKING:
+    from ..api import LaunchDarklyClient
 
 # Flags and segments every view supports; AI configs and metrics are read where the API has them.
 _REQUIRED_TYPES = ("flags", "segments")

@@ -10,13 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..api import BadRequestError, LaunchDarklyClient, LinkedResource, NotFoundError
+from ..api import BadRequestError, NotFoundError
 from .errors import ProviderError
 from .membership_filters import as_members, filter_of
 from .membership_plan import FILTER_INPUTS, MEMBER_INPUTS
 from .membership_writer import unsupported_type_reason
+
+if TYPE_CHECKING:
+    from ..api import LaunchDarklyClient, LinkedResource
 
 
 class ViewGone(Exception):

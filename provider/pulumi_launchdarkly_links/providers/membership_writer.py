@@ -7,20 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..api import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
-    LaunchDarklyClient,
     LaunchDarklyError,
-    LinkRequest,
     PermissionDeniedError,
-    SegmentIdentifier,
 )
 from .errors import MemberFailure
 from .membership_plan import MEMBER_INPUTS, SINGULAR, Member, TypeChange, in_batches
+
+if TYPE_CHECKING:
+    from ..api import LaunchDarklyClient, LinkRequest
 
 Action = Literal["link", "unlink"]
 
@@ -168,6 +168,8 @@ class MembershipWriter:
         return {m for m in batch if m not in failed}, failures
 
     def _request_for(self, input_name: str, batch: list[Member]) -> LinkRequest:
+        from ..api import LinkRequest, SegmentIdentifier
+
         if input_name == "segments":
             identifiers = [
                 SegmentIdentifier(environment_id=member[0], segment_key=member[1])

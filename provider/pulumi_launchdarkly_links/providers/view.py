@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -26,15 +26,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api import (
-    BadRequestError,
-    ConflictError,
-    LaunchDarklyError,
-    NotFoundError,
-    ResourceType,
-    View,
-)
-from ..api._models import ViewSummary
+from ..api import BadRequestError, ConflictError, LaunchDarklyError, NotFoundError
 from ._inputs import is_unknown, without_engine_keys
 from ._session import LaunchDarklyProvider
 from .errors import ProviderError
@@ -53,6 +45,10 @@ from .view_plan import (
     view_post,
 )
 from .view_writes import create_view, patch_view
+
+if TYPE_CHECKING:
+    from ..api import ResourceType, View
+    from ..api._models import ViewSummary
 
 # Member counts of a view in one GET; types whose summary is missing are counted from /linked.
 SUMMARY_EXPANDS: dict[ResourceType, str] = {

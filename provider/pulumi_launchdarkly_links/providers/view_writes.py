@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api import LaunchDarklyClient, LaunchDarklyError, NotFoundError, View, ViewPost
+from ..api import LaunchDarklyError, NotFoundError
 from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
 from .view_plan import view_outputs, view_patch
+
+if TYPE_CHECKING:
+    from ..api import LaunchDarklyClient, View, ViewPost
 
 logger = logging.getLogger("pulumi_launchdarkly_links.providers")
 
