@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import rfc3986
 from pulumi.output import Unknown, contains_unknowns
-from rfc3986 import exceptions as uri_errors
-from rfc3986 import validators as uri_validators
+
+if TYPE_CHECKING:
+    from rfc3986 import validators as uri_validators
 
 # LaunchDarkly keys: letters, digits, '.', '_' and '-', starting with a letter or digit.
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -67,13 +68,18 @@ def key_list_problems(input_name: str, value: Any, *, kind: str = "key") -> list
 
 
 # RFC 3986 checks by a maintained parser: a space in the host, a missing host or a scheme other
-# than http(s) are refused at preview instead of by LaunchDarkly (or never).
-_HTTP_URL = (
-    uri_validators.Validator()
-    .allow_schemes("http", "https")
-    .require_presence_of("scheme", "host")
-    .check_validity_of("scheme", "host", "port", "path", "query", "fragment")
-)
+# than http(s) are refused at preview instead of by LaunchDarkly (or never). Built on first use:
+# only links have URLs, and the parser costs every process that imports this module 20-30 ms.
+@cache
+def _http_url_validator() -> uri_validators.Validator:
+    from rfc3986 import validators as uri_validators
+
+    return (
+        uri_validators.Validator()
+        .allow_schemes("http", "https")
+        .require_presence_of("scheme", "host")
+        .check_validity_of("scheme", "host", "port", "path", "query", "fragment")
+    )
 
 
 def http_url_problem(input_name: str, value: Any) -> str | None:
@@ -82,9 +88,12 @@ def http_url_problem(input_name: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value:
         return f"{input_name} must be an absolute http(s) URL such as {example}"
+    import rfc3986
+    from rfc3986 import exceptions as uri_errors
+
     try:
         reference = rfc3986.uri_reference(value)
-        _HTTP_URL.validate(reference)
+        _http_url_validator().validate(reference)
     except (uri_errors.ValidationError, uri_errors.RFC3986Exception):
         reference = None
     if reference is None or not reference.host or any(c.isspace() for c in value):
