@@ -75,10 +75,9 @@ def test_membership_from_the_id_lists_every_member_and_tolerates_unsupported_typ
 ) -> None:
     result = read_membership_by_id(client, "default/checkout")
     assert result.id == "default/checkout" and result.outs is not None
-    assert result.outs["flags"] == ["new-checkout", "pay-later"]
-    assert result.outs["segments"] == [
-        {"environment_id": ENV_ID, "environment_key": "production", "segment_key": "beta-users"}
-    ]
+    # Member outputs are maps keyed by member, as ViewMembership's own (issue 16, item 9).
+    assert result.outs["flags"] == {"new-checkout": True, "pay-later": True}
+    assert result.outs["segments"] == {"production/beta-users": ENV_ID}
     assert result.outs["ai_configs"] == ["assistant"]
     assert result.outs["metrics"] is None  # answered 400: this API has no metric links
     assert result.outs["flag_count"] == 2 and result.outs["exclusive"] is False
