@@ -78,7 +78,7 @@ def test_membership_from_the_id_lists_every_member_and_tolerates_unsupported_typ
     # Member outputs are maps keyed by member, as ViewMembership's own (issue 16, item 9).
     assert result.outs["flags"] == {"new-checkout": True, "pay-later": True}
     assert result.outs["segments"] == {"production/beta-users": ENV_ID}
-    assert result.outs["ai_configs"] == ["assistant"]
+    assert result.outs["ai_configs"] == {"assistant": True}
     assert result.outs["metrics"] is None  # answered 400: this API has no metric links
     assert result.outs["flag_count"] == 2 and result.outs["exclusive"] is False
     assert result.inputs is not None and "metrics" not in result.inputs
