@@ -35,9 +35,11 @@ settings.register_profile(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow],
 )
+# fuzz: FUZZ_EXAMPLES (default 500) examples per machine (the two slower machines a third of
+# that), 25 steps each; scripts/fuzz sets it from the minutes it is given.
 settings.register_profile(
     "fuzz",
-    max_examples=500,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "500")),
     stateful_step_count=25,
     deadline=None,
     database=None,
@@ -51,6 +53,17 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[Phase.explicit, Phase.generate, Phase.shrink],
 )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How often the two-stack machine met each situation, over every example of the run."""
+    from .test_deployment_machine import COUNTS
+
+    if not COUNTS:
+        return
+    terminalreporter.section("two-stack machine: situations met")
+    for name, count in sorted(COUNTS.items()):
+        terminalreporter.write_line(f"{count:8d}  {name}")
 
 
 def hypothesis_profile() -> settings:

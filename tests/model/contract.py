@@ -104,6 +104,14 @@ def changes(before: Membership, after: Membership) -> dict[str, Any]:
 def recorded_members(outputs: Mapping[str, Any], member_type: str) -> frozenset[Member]:
     """The members a state's outputs record as linked."""
     value = outputs.get(member_type) or []
+    if isinstance(value, Mapping):  # a map keyed by member (flag key, "environment/segment")
+        if member_type == "segments":
+            return frozenset(
+                (str(environment_id), name.rsplit("/", 1)[1])
+                for name, environment_id in value.items()
+                if isinstance(environment_id, str)
+            )
+        return frozenset(key for key, status in value.items() if status in (True, "linked"))
     if member_type == "segments":
         return frozenset((s["environment_id"], s["segment_key"]) for s in value)
     return frozenset(value)

@@ -31,6 +31,7 @@ from pulumi_launchdarkly_links.emulator import (
     EmulatorServer,
     EmulatorSettings,
 )
+from pulumi_launchdarkly_links.providers import deployment_declarations
 from pulumi_launchdarkly_links.providers.view_membership import ViewMembershipProvider
 
 # The emulator's "demo" seed, as far as these tests use it.
@@ -409,6 +410,7 @@ class Engine:
             raise StepFailed(failed, error) from error
 
     def _run(self, operation: Callable[[], str]) -> Step:
+        deployment_declarations.start_new_deployment()  # each deployment is a new process
         self._calls = []
         before, requests = self.world.membership(), self.world.requests()
         self._membership = before

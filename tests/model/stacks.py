@@ -352,7 +352,7 @@ class TwoStacks:
 
         with self.world.faults(fault_seed):
             deployment = engine.up(program.declarations(), order=order, interrupt=interrupt)
-        self._count_up(program, state_before, deployment, refusals)
+        self._count_up(stack, program, state_before, deployment, refusals)
 
         self._assert_read_only(deployment)
         self._assert_owned(stack, program, state_before, deployment)
@@ -922,8 +922,23 @@ class TwoStacks:
                 (f"State exists, views: {name} records view {view}, which is not in LaunchDarkly"),
             )
 
+    def _count_shared(self, stack: str, program: StackProgram) -> None:
+        """Whether this program declares what the other stack's applied program declares."""
+        flags, links, views = self._others_declare(program, "")
+        for name, other in self.stacks.items():
+            if name == stack or other.applied is None:
+                continue
+            their_flags, their_links, their_views = self._others_declare(other.applied, "")
+            if flags & their_flags:
+                self.count("up declaring a flag the other stack declares")
+            if links & their_links:
+                self.count("up declaring a link the other stack declares")
+            if views & their_views:
+                self.count("up declaring a view the other stack declares")
+
     def _count_up(
         self,
+        stack: str,
         program: StackProgram,
         state: Mapping[str, Resource],
         deployment: Deployment,
@@ -943,6 +958,7 @@ class TwoStacks:
             self.count("up updating two FlagLinks (a move)")
         if refusals:
             self.count("take-over without adopt expected to fail")
+        self._count_shared(stack, program)
         if any(isinstance(d, MembersDecl) and d.flag_filter for _n, d in program.resources):
             self.count("up with a flag filter")
         if any(

@@ -477,9 +477,4 @@ def test_whole_programs_on_two_stacks_keep_their_promises(world: World) -> None:
         def __init__(self) -> None:
             super().__init__(world)
 
-    try:
-        run_state_machine_as_test(Machine, settings=bounded)
-    finally:
-        print("\nsituations met, over all examples:")
-        for name, count in sorted(COUNTS.items()):
-            print(f"  {count:6d}  {name}")
+    run_state_machine_as_test(Machine, settings=bounded)  # conftest prints COUNTS at the end

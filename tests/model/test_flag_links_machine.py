@@ -31,6 +31,7 @@ from hypothesis.stateful import (
 )
 from pulumi.dynamic.dynamic import serialize_provider
 
+from pulumi_launchdarkly_links.providers import deployment_declarations
 from pulumi_launchdarkly_links.providers.flag_links import FlagLinksProvider
 
 from .conftest import hypothesis_profile
@@ -82,6 +83,7 @@ class FlagLinksStack:
         return wire({**props, "__provider": self.blob})
 
     def up(self, program: Mapping[LinkName, Declared]) -> bool:
+        deployment_declarations.start_new_deployment()  # each deployment is a new process
         news = self._props(
             {"project_key": PROJECT, "links": [d.as_spec(n) for n, d in sorted(program.items())]}
         )
@@ -104,6 +106,7 @@ class FlagLinksStack:
         self.outputs, self.inputs = dict(updated.outs or {}), inputs
 
     def refresh(self) -> bool:
+        deployment_declarations.start_new_deployment()
         if self.id is None:
             return True
 
@@ -118,6 +121,7 @@ class FlagLinksStack:
         return _succeeds(read)
 
     def destroy(self) -> bool:
+        deployment_declarations.start_new_deployment()
         if self.id is None:
             return True
 
