@@ -68,8 +68,11 @@ class View(dynamic.Resource, module="launchdarkly", name="View"):
             most one of `maintainer_id` and `maintainer_team_key`; neither leaves the maintainer
             unmanaged.
         :param maintainer_team_key: the maintaining team's key.
-        :param adopt: when a view with this key already exists and differs, take it over and
-            write the declared inputs to it, instead of failing.
+        :param adopt: when a view with this key already exists (even one exactly like this),
+            take it over and write the declared inputs that differ to it, instead of failing.
+            A create cannot tell a renamed resource or another stack's view from its own: to
+            rename this View, use `opts=pulumi.ResourceOptions(aliases=[...])` instead. An
+            adopted view is owned: a later destroy deletes it.
         :param force_destroy: delete the view even when it still has members linked (their
             links go with it). False (the default): such a delete fails and changes nothing.
         :param opts: Pulumi resource options; `retain_on_delete=True` keeps the view in

@@ -282,7 +282,8 @@ def _uncertain_text(report: WriteReport) -> str:
     shown = ", ".join(describe_link(name) for name in uncertain[:10])
     return (
         f"\nLaunchDarkly may have created {shown} although the answer was lost; this resource "
-        "does not own it: the next `pulumi up` adopts it while it is declared unchanged."
+        "does not own it: run the next `pulumi up` with adopt=True on this FlagLinks to take it "
+        "over (while it is declared unchanged)."
     )
 
 
@@ -301,7 +302,8 @@ def _create_undo_text(report: WriteReport, undo: WriteReport) -> str:
     if undo.failures:
         text += (
             "\nThose links stay in LaunchDarkly and in no state: delete them by hand, or keep "
-            "them declared unchanged (the next `pulumi up` adopts them)."
+            "them declared unchanged and set adopt=True for the next `pulumi up`, which takes "
+            "them over."
         )
     return text
 
