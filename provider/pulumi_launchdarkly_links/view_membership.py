@@ -51,18 +51,21 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
 
     project_key: pulumi.Output[str]
     view_key: pulumi.Output[str]
-    # Member outputs are lists (segments: dicts with environment_id, environment_key and
-    # segment_key) once applied. In a preview of a change they are the planned members keyed by
-    # member, the form the engine diffs so that a preview names each member added or removed;
-    # hence `Any`, which the SDK's output type check accepts for both.
-    flags: pulumi.Output[Any]
-    segments: pulumi.Output[Any]
-    ai_configs: pulumi.Output[Any]
-    metrics: pulumi.Output[Any]
+    # Members are maps keyed by member, in a preview and after an up alike, so that a preview
+    # names each member added or removed: flags, AI configs and metrics `{key: True}`, segments
+    # `{"environment_key/segment_key": environment_id}`. None: the type is not managed.
+    flags: pulumi.Output[dict[str, bool] | None]
+    """The listed flags as LaunchDarkly has them: after a refresh, those still linked and, with
+    `exclusive=True`, also the ones others linked (named in `linked_by_others` too)."""
+    segments: pulumi.Output[dict[str, str] | None]
+    ai_configs: pulumi.Output[dict[str, bool] | None]
+    metrics: pulumi.Output[dict[str, bool] | None]
     exclusive: pulumi.Output[bool]
     adopt: pulumi.Output[bool]
     comment: pulumi.Output[str | None]
     flag_count: pulumi.Output[int | None]
+    """How many flags of the view this resource accounts for: those in `flags` and the filter's
+    linked matches (in a preview: the count the up will record)."""
     segment_count: pulumi.Output[int | None]
     ai_config_count: pulumi.Output[int | None]
     metric_count: pulumi.Output[int | None]
