@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
-
-import httpx
+from urllib.parse import SplitResult, urlsplit
 
 from ._constants import (
     ACCESS_TOKEN_CONFIG_KEY,
@@ -41,14 +40,11 @@ def normalize_base_url(value: str, *, setting: str = "base_url") -> str:
     send `/api/v2/api/v2/...`, and the 404s of such routes must never read as "deleted".
     """
     candidate = value.strip()
-    try:
-        url: httpx.URL | None = httpx.URL(candidate)
-    except (httpx.InvalidURL, TypeError):
-        url = None
+    url = _split_url(candidate)
     if (
         url is None
         or url.scheme not in ("http", "https")
-        or not url.host
+        or not url.hostname
         or url.query
         or url.fragment
     ):
@@ -57,13 +53,29 @@ def normalize_base_url(value: str, *, setting: str = "base_url") -> str:
             f"http(s) URL such as {' or '.join(EXAMPLE_BASE_URLS)}."
         )
     if url.path not in ("", "/"):
-        host_only = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
+        host_only = f"{url.scheme}://{host}" + (f":{url.port}" if url.port else "")
         raise ConfigurationError(
             f"Invalid LaunchDarkly API host {setting}={value!r}: set the host only, without "
             f"a path ({url.path!r}), e.g. {setting}={host_only!r}; the provider adds "
             "/api/v2/... itself."
         )
     return candidate.rstrip("/")
+
+
+def _split_url(candidate: str) -> SplitResult | None:
+    """The parts of an absolute URL, or None if it cannot be one: a space or control character
+    anywhere, or a port that is not a number from 0 to 65535. (urllib, not httpx: every `check`
+    resolves the settings, and a provider process that sends no request need not import httpx.)
+    """
+    if any(character.isspace() or not character.isprintable() for character in candidate):
+        return None
+    try:
+        url = urlsplit(candidate)
+        _ = url.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        return None
+    return url
 
 
 def validate_access_token(token: str | None, *, source: str = "access_token") -> str:
