@@ -221,3 +221,32 @@ def test_get_view_output_waits_for_a_view_of_the_same_program(
     assert preview.change_summary == {"create": 2}
     assert stack.up().outputs["name"].value == "Payments"
     assert stack.preview().change_summary == {"same": 2}
+
+
+def test_a_move_split_by_target_converges_on_the_next_full_up(
+    new_stack: Callable[..., Stack],
+) -> None:
+    stack = new_stack().program(
+        links_program(["new-checkout", "pay-later"], ["dark-mode"], giver_first=True)
+    )
+    stack.up()
+    (moved,) = flag_links(stack.emulator, PROJECT, "new-checkout")
+    urns = {r["urn"].rsplit("::", 1)[1]: r["urn"] for r in stack.resources("Links")}
+    stack.program(links_program(["pay-later"], ["dark-mode", "new-checkout"], giver_first=True))
+
+    # The receiver alone: nothing says the giver is this stack's, so it refuses and changes
+    # nothing.
+    shown = failure_text(lambda: stack.up(target=[urns["receiver"]]))
+    assert "which this resource did not create" in shown
+    assert [link["_id"] for link in flag_links(stack.emulator, PROJECT, "new-checkout")] == [
+        moved["_id"]
+    ]
+    # The giver alone: the receiver is not checked, so the giver deletes the link ...
+    stack.up(target=[urns["giver"]])
+    assert flag_links(stack.emulator, PROJECT, "new-checkout") == []
+    # ... and the next full `up` makes it again, in the receiver.
+    stack.up()
+    (remade,) = flag_links(stack.emulator, PROJECT, "new-checkout")
+    state = {r["urn"].rsplit("::", 1)[1]: r["outputs"]["links"] for r in stack.resources("Links")}
+    assert state["receiver"]["new-checkout/ticket"]["link_id"] == remade["_id"]
+    assert stack.preview(expect_no_changes=True).change_summary == {"same": 3}
