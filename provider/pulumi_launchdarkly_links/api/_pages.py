@@ -36,6 +36,10 @@ class OffsetIgnored(Exception):
         self.offset = offset
 
 
+# Reads of a list that keeps changing while it is read, before the last read is taken as is.
+MAX_READS = 3
+
+
 def read_all_pages(
     fetch: Callable[[int], Page[ItemT]],
     identity: Callable[[ItemT], Hashable],
@@ -47,7 +51,39 @@ def read_all_pages(
     After the first page the remaining offsets are read `parallel` at a time; if the list
     changed meanwhile (a short page, another total), reading goes on one page at a time from
     where the pages read so far end, until `totalCount` is reached or a page is empty.
+    A list whose total changed between pages is read again from the start (up to `MAX_READS`
+    times): an item removed before an offset shifts the later items one page back, so the
+    pages read around the change can miss an item that is there.
     """
+    for _attempt in range(MAX_READS):
+        items, steady = _read_pages_once(fetch, identity, parallel)
+        if steady:
+            break
+    return items
+
+
+def _read_pages_once(
+    fetch_page: Callable[[int], Page[ItemT]],
+    identity: Callable[[ItemT], Hashable],
+    parallel: int,
+) -> tuple[list[ItemT], bool]:
+    """One read of every page, and whether every page gave the same total."""
+    totals: set[int] = set()
+
+    def fetch(offset: int) -> Page[ItemT]:
+        page = fetch_page(offset)
+        totals.add(page.total_count)
+        return page
+
+    items = _read_every_page(fetch, identity, parallel)
+    return items, len(totals) <= 1
+
+
+def _read_every_page(
+    fetch: Callable[[int], Page[ItemT]],
+    identity: Callable[[ItemT], Hashable],
+    parallel: int,
+) -> list[ItemT]:
     seen: dict[Hashable, ItemT] = {}
 
     def take(offset: int, page: Page[ItemT]) -> None:

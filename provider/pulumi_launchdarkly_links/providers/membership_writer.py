@@ -50,6 +50,9 @@ class FailedMember:
     reason: str
     # False when no clean answer came back (timeout, 5xx): the change may have been made.
     certain: bool = True
+    # True when LaunchDarkly named a failed segment by key alone and the batch holds that key in
+    # more than one environment: one of them failed, each may have. A read tells which.
+    ambiguous: bool = False
 
     def as_member_failure(self) -> MemberFailure:
         return MemberFailure(SINGULAR[self.input_name], describe_member(self.member), self.reason)
@@ -151,20 +154,29 @@ class MembershipWriter:
             certain = isinstance(error, APIStatusError) and error.status_code < 500
             return set(), [FailedMember(input_name, action, m, str(error), certain) for m in batch]
         failed: dict[Member, str] = {}
+        ambiguous: set[Member] = set()
         for item in result.failed_resources:
-            member: Member = (
-                (item.environment_id or "", item.resource_key)
-                if input_name == "segments"
-                else item.resource_key
-            )
-            if input_name == "segments" and member not in batch:
-                # Some answers omit environmentId; match by segment key alone then.
-                member = next((m for m in batch if m[1] == item.resource_key), member)
-            failed[member] = item.error_message or "refused without a reason"
+            reason = item.error_message or "refused without a reason"
+            if input_name != "segments":
+                failed[item.resource_key] = reason
+                continue
+            if item.environment_id:
+                failed[(item.environment_id, item.resource_key)] = reason
+                continue
+            # Some answers omit environmentId: the segment is known by key alone, and with that
+            # key in several environments of this batch, any of them may be the one.
+            candidates = [m for m in batch if isinstance(m, tuple) and m[1] == item.resource_key]
+            for member in candidates or [("", item.resource_key)]:
+                failed[member] = reason
+            if len(candidates) > 1:
+                ambiguous.update(candidates)
         if result.failure_count and not failed:
             # Counts say something failed but no item was named: trust nothing in this batch.
             failed = {m: f"{action} failed (failureCount={result.failure_count})" for m in batch}
-        failures = [FailedMember(input_name, action, m, reason) for m, reason in failed.items()]
+        failures = [
+            FailedMember(input_name, action, m, reason, m not in ambiguous, m in ambiguous)
+            for m, reason in failed.items()
+        ]
         return {m for m in batch if m not in failed}, failures
 
     def _request_for(self, input_name: str, batch: list[Member]) -> LinkRequest:

@@ -54,6 +54,7 @@ from .membership_plan import (
     member_counts,
     member_list,
     member_map,
+    members_of,
 )
 from .membership_reader import MembershipReader, ViewGone
 from .membership_writer import (
@@ -183,10 +184,13 @@ class ViewMembershipProvider(LaunchDarklyProvider):
             writer.apply(report.inverse())
             raise ProviderError(str(report.refused))
         if report.failures:
+            # Read before the rollback, while the view still shows which links succeeded.
+            failures = self._failures_that_matter(inputs, report) or report.failures
             rollback = writer.apply(report.inverse())
             raise ProviderError(
-                f"could not link {len(report.failures)} member(s) to view '{view_key}' in "
-                f"project '{project_key}':\n{describe_failures(report.member_failures())}\n"
+                f"could not link {len(failures)} member(s) to view '{view_key}' in "
+                f"project '{project_key}':\n"
+                f"{describe_failures([f.as_member_failure() for f in failures])}\n"
                 + self._rollback_note(inputs, rollback)
             )
         assert plan.outputs is not None
@@ -315,15 +319,26 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         self, props: Mapping[str, Any], report: ApplyReport
     ) -> list[FailedMember]:
         """Failures, less unlinks whose goal is met anyway: the member was deleted in
-        LaunchDarkly, or someone else unlinked it meanwhile. Those are reported as skipped."""
+        LaunchDarkly, or someone else unlinked it meanwhile. Those are reported as skipped.
+        An ambiguous link failure (a segment named without its environment) is settled by the
+        same read: a candidate that is linked did not fail."""
         failed_unlinks = [(f.input_name, f.member) for f in report.failures if f.action == "unlink"]
-        if not failed_unlinks:
+        ambiguous = [f for f in report.failures if f.ambiguous and f.action == "link"]
+        if not failed_unlinks and not ambiguous:
             return report.failures
-        types = sorted({name for name, _member in failed_unlinks})
+        types = sorted(
+            {name for name, _member in failed_unlinks} | {f.input_name for f in ambiguous}
+        )
         try:
             live = self._reader(props).read(types)
         except ViewGone:
             return [f for f in report.failures if f.action == "link"]
+        linked_now = {
+            f.member
+            for f in ambiguous
+            if f.member in members_of(f.input_name, live.get(f.input_name))
+        }
+        failures = [f for f in report.failures if not (f.ambiguous and f.member in linked_now)]
         outstanding = outstanding_unlinks(failed_unlinks, live)
         skipped = [(n, m) for n, m in failed_unlinks if (n, m) not in outstanding]
         if skipped:
@@ -334,9 +349,7 @@ class ViewMembershipProvider(LaunchDarklyProvider):
                 file=sys.stderr,
             )
         return [
-            f
-            for f in report.failures
-            if f.action == "link" or (f.input_name, f.member) in outstanding
+            f for f in failures if f.action == "link" or (f.input_name, f.member) in outstanding
         ]
 
     def _reader(
