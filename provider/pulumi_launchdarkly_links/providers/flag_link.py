@@ -32,6 +32,7 @@ from ._session import LaunchDarklyProvider
 from .deployment_declarations import current_deployment
 from .errors import ProviderError
 from .flag_link_lookup import find_flag_link, match_link
+from .flag_link_moves import MovesHere
 from .flag_link_plan import (
     INPUT_NAMES,
     PATCHABLE_INPUTS,
@@ -188,10 +189,9 @@ class FlagLinkProvider(LaunchDarklyProvider):
                 f"'{flag_key}' in project '{project_key}', but no link with that key exists; "
                 "run `pulumi up` again"
             )
-        moving_here = current_deployment().owned_in_state_elsewhere(
-            link_item(project_key, flag_key, key)
-        )
-        if not may_take_over(adopt=bool(inputs.get("adopt")), owned_in_state_elsewhere=moving_here):
+        adopt = bool(inputs.get("adopt"))
+        moving_here = not adopt and MovesHere().moving_here(link_item(project_key, flag_key, key))
+        if not may_take_over(adopt=adopt, owned_in_state_elsewhere=moving_here):
             raise ProviderError(
                 f"flag link '{key}' already exists on flag '{flag_key}' in project "
                 f"'{project_key}' (_id {existing.id}), and this FlagLink did not create it. "

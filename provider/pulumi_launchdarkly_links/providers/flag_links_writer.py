@@ -28,7 +28,6 @@ from ..api import (
     NotFoundError,
     PermissionDeniedError,
 )
-from .deployment_declarations import current_deployment
 from .errors import MemberFailure, ProviderError
 from .flag_link_lookup import (
     LinkPresenceUnknown,
@@ -36,6 +35,7 @@ from .flag_link_lookup import (
     find_flag_link,
     match_link,
 )
+from .flag_link_moves import MovesHere
 from .flag_link_plan import link_attributes, link_item, may_take_over, mismatched_attributes
 from .flag_link_writes import create_flag_link, flag_link_post, patch_flag_link
 from .flag_links_plan import LINK_ID, describe_link, recorded_link, split_link_name
@@ -111,6 +111,7 @@ class FlagLinksWriter:
         self.project_key = project_key
         self.parallelism = max(1, parallelism)
         self.adopt = adopt  # take over existing links with the declared attributes
+        self._moves_here = MovesHere()  # one grace for the checks still to come, per call
 
     # -- the work -----------------------------------------------------------------------------
 
@@ -185,7 +186,7 @@ class FlagLinksWriter:
                         "LaunchDarkly answered 409 Conflict, but the flag has no link with that "
                         "key; run `pulumi up` again"
                     ) from None
-                moving_here = current_deployment().owned_in_state_elsewhere(
+                moving_here = not self.adopt and self._moves_here.moving_here(
                     link_item(self.project_key, flag_key, key)
                 )
                 if not may_take_over(adopt=self.adopt, owned_in_state_elsewhere=moving_here):

@@ -17,6 +17,7 @@ from pulumi_launchdarkly_links.api import (
     InternalServerError,
     LaunchDarklyClient,
 )
+from pulumi_launchdarkly_links.providers import flag_link_moves
 from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
 from pulumi_launchdarkly_links.providers.errors import ProviderError
 from pulumi_launchdarkly_links.providers.flag_link import FlagLinkProvider
@@ -149,6 +150,8 @@ def provider(fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch) -> FlagLin
     )
     monkeypatch.setattr(FlagLinkProvider, "client", property(lambda self: client))
     start_new_deployment()  # each test starts as a new provider process would
+    # A refusal waits for checks still to come; here no other check ever comes.
+    monkeypatch.setattr(flag_link_moves, "LATER_CHECKS_GRACE_SECONDS", 0.1)
     return FlagLinkProvider()
 
 

@@ -5,11 +5,14 @@ and an integration link (LaunchDarkly fills in its URL) is neither replaced nor 
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import httpx
 import pytest
 
+from pulumi_launchdarkly_links.providers import flag_link_moves
 from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
 from pulumi_launchdarkly_links.providers.flag_links import FlagLinksProvider
 
@@ -37,18 +40,16 @@ def check(provider: FlagLinksProvider, olds: dict[str, Any], news: dict[str, Any
 def test_a_link_moved_between_two_flag_links_keeps_its_id_whichever_update_runs_first(
     provider: FlagLinksProvider, fake: FakeLaunchDarkly, first: str
 ) -> None:
-    giver_old = inputs([spec("flag-0"), spec("flag-1")])
-    receiver_old = inputs([spec("flag-2")])
-    giver_state = create(provider, giver_old["links"])
-    receiver_state = create(provider, receiver_old["links"])
+    giver_old = check(provider, {}, inputs([spec("flag-0"), spec("flag-1")]))
+    receiver_old = check(provider, {}, inputs([spec("flag-2")]))
+    giver_state = dict(provider.create(giver_old).outs or {})
+    receiver_state = dict(provider.create(receiver_old).outs or {})
     moved_id = giver_state["links"][TICKET]["link_id"]
 
     # The next `up`: the engine checks both resources, then runs their updates in some order.
     start_new_deployment()
-    giver_new = check(provider, check(provider, {}, giver_old), inputs([spec("flag-1")]))
-    receiver_new = check(
-        provider, check(provider, {}, receiver_old), inputs([spec("flag-2"), spec("flag-0")])
-    )
+    giver_new = check(provider, giver_old, inputs([spec("flag-1")]))
+    receiver_new = check(provider, receiver_old, inputs([spec("flag-2"), spec("flag-0")]))
     fake.requests.clear()
     updates = {
         "giver": lambda: provider.update("g", giver_state, giver_new),
@@ -60,6 +61,30 @@ def test_a_link_moved_between_two_flag_links_keeps_its_id_whichever_update_runs_
     assert [link["_id"] for link in fake.links["flag-0"]] == [moved_id]
     assert TICKET not in dict(results["giver"].outs or {})["links"]
     assert dict(results["receiver"].outs or {})["links"][TICKET]["link_id"] == moved_id
+
+
+def test_a_receiver_that_meets_the_link_before_the_giver_is_checked_waits_for_that_check(
+    provider: FlagLinksProvider, fake: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine may start the receiver's update before it checks a giver that the program
+    registers later: the receiver's refusal waits for that check."""
+    monkeypatch.setattr(flag_link_moves, "LATER_CHECKS_GRACE_SECONDS", 10)
+    giver_old = inputs([spec("flag-0"), spec("flag-1")])
+    create(provider, giver_old["links"])
+    receiver_state = create(provider, [spec("flag-2")])
+    giver_recorded = check(provider, {}, giver_old)  # the giver's inputs as the state holds them
+    start_new_deployment()
+    news = check(provider, inputs([spec("flag-2")]), inputs([spec("flag-2"), spec("flag-0")]))
+    giver_checked_later = threading.Timer(
+        0.3, lambda: check(provider, giver_recorded, inputs([spec("flag-1")]))
+    )
+    giver_checked_later.start()
+    started = time.monotonic()
+    outputs = dict(provider.update("r", receiver_state, news).outs or {})
+    giver_checked_later.join()
+    assert 0.3 <= time.monotonic() - started < 5
+    assert outputs["links"][TICKET]["link_id"] == fake.links["flag-0"][0]["_id"]
+    assert len(fake.links["flag-0"]) == 1
 
 
 def test_a_link_whose_owner_was_not_checked_is_refused_without_adopt(
