@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,41 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def render_section(section: Section) -> list[str]:
+    parts = [f"## {section.title}", "", section.method, ""]
+    parts += [markdown_table(section.headers, section.rows), ""]
+    if section.goals:
+        parts += ["Goals:", ""] + [f"* {goal}" for goal in section.goals] + [""]
+    if section.notes:
+        parts += [f"* {note}" for note in section.notes] + [""]
+    return parts
+
+
+def replace_sections(
+    report: str, sections: list[Section], host: dict[str, str], quick: bool
+) -> str:
+    """`report` (a BENCHMARKS.md) with each of `sections` put in place of the section of the same
+    number, or added in number order; each says when it was measured, apart from the rest."""
+    chunks = re.split(r"(?m)^(?=## )", report)
+    head, by_number = chunks[0], {_number(chunk): chunk for chunk in chunks[1:]}
+    for section in sections:
+        section.notes.append(
+            f"Measured {host['date']}{' with BENCH_QUICK=1' if quick else ''} by "
+            f"`BENCH_ONLY={_number(section.title)} make bench`, apart from the whole run above."
+        )
+        by_number[_number(section.title)] = "\n".join(render_section(section)) + "\n"
+    body = "".join(by_number[number] for number in sorted(by_number, key=_sort_key))
+    return head + body.rstrip("\n") + "\n"
+
+
+def _number(title: str) -> str:
+    return title.removeprefix("## ").split(".", 1)[0].strip()
+
+
+def _sort_key(number: str) -> tuple[int, str]:
+    return (int(number), "") if number.isdigit() else (10**6, number)
+
+
 def render(sections: list[Section], host: dict[str, str], quick: bool, seconds: float) -> str:
     parts = [
         "# Benchmarks",
@@ -92,10 +128,5 @@ def render(sections: list[Section], host: dict[str, str], quick: bool, seconds: 
         "",
     ]
     for section in sections:
-        parts += [f"## {section.title}", "", section.method, ""]
-        parts += [markdown_table(section.headers, section.rows), ""]
-        if section.goals:
-            parts += ["Goals:", ""] + [f"* {goal}" for goal in section.goals] + [""]
-        if section.notes:
-            parts += [f"* {note}" for note in section.notes] + [""]
+        parts += render_section(section)
     return "\n".join(parts)
