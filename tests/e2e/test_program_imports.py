@@ -5,15 +5,25 @@ each time. It needs the resource classes, not the HTTP stack: the resources hand
 reference to their provider class (`_provider_reference`), which the provider process imports
 when it unpickles `__provider`. These tests run real programs through the `pulumi` CLI and its
 Python language host, the way a user runs them, and read the modules the program process had
-loaded when it exited.
+loaded when it exited. The provider process, which the engine ends with a kill (no exit hook
+runs), is played by a Python process that does what `python -m pulumi.dynamic` does for a
+no-op preview: unpickle `__provider`, configure, check, diff.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_launchdarkly_links._provider_reference import (
+    FLAG_LINK_PROVIDER,
+    VIEW_MEMBERSHIP_PROVIDER,
+)
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 from .cli_project import CliProject
@@ -91,3 +101,48 @@ def test_get_view_output_imports_the_client_when_called_and_still_works(
 
     assert "Checkout" in output  # the demo seed's view, read during the preview
     assert {"httpx", "pulumi_launchdarkly_links.api._client"} <= modules
+
+
+# What the provider host does with each resource of a no-op preview (pulumi/dynamic/__main__.py:
+# dill.loads of `__provider`, configure, then the engine's Check and Diff), printing sys.modules.
+PROVIDER_HOST = """
+import base64, json, sys
+import dill
+from pulumi.dynamic import Config, ConfigureRequest
+
+config = {"launchdarkly:accessToken": "api-x", "launchdarkly:apiHost": "http://127.0.0.1:9"}
+for blob, news in json.loads(sys.argv[1]):
+    provider = dill.loads(base64.b64decode(blob))
+    provider.configure(ConfigureRequest(Config(config, "imports")))
+    checked = provider.check({}, dict(news)).inputs
+    provider.diff("id", dict(checked), provider.check(checked, dict(news)).inputs)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_provider_process_checks_and_diffs_without_the_http_stack() -> None:
+    resources = [
+        (VIEW_MEMBERSHIP_PROVIDER, {"project_key": "default", "view_key": "v", "flags": ["f"]}),
+        (
+            FLAG_LINK_PROVIDER,
+            {"project_key": "default", "flag_key": "f", "deep_link": "https://x.test/1"},
+        ),
+    ]
+    blobs = [(serialize_provider(reference), news) for reference, news in resources]
+    result = subprocess.run(
+        [sys.executable, "-c", PROVIDER_HOST, json.dumps(blobs)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    modules = set(json.loads(result.stdout))
+
+    # The host imported the provider modules the references name, and checked with them ...
+    assert {
+        "pulumi_launchdarkly_links.providers.view_membership",
+        "pulumi_launchdarkly_links.providers.flag_link",
+    } <= modules
+    # ... and nothing of the HTTP stack: the client comes with the first request.
+    assert not [name for name in modules if name.split(".")[0] in HTTP_STACK]
+    assert "pulumi_launchdarkly_links.api._client" not in modules
