@@ -250,3 +250,43 @@ def test_a_move_split_by_target_converges_on_the_next_full_up(
     state = {r["urn"].rsplit("::", 1)[1]: r["outputs"]["links"] for r in stack.resources("Links")}
     assert state["receiver"]["new-checkout/ticket"]["link_id"] == remade["_id"]
     assert stack.preview(expect_no_changes=True).change_summary == {"same": 3}
+
+
+def test_a_flag_links_renamed_without_aliases_fails_and_keeps_its_links(
+    new_stack: Callable[..., Stack],
+) -> None:
+    def tickets(name: str, **more: Any) -> Callable[[], None]:
+        def program() -> None:
+            FlagLinks(
+                name,
+                project_key=PROJECT,
+                links=[
+                    FlagLinkSpec(flag_key=flag, key="ticket", deep_link=f"https://j.example/{flag}")
+                    for flag in ("new-checkout", "pay-later")
+                ],
+                **more,
+            )
+
+        return program
+
+    stack = new_stack().program(tickets("old-name"))
+    stack.up()
+    before = {
+        flag: flag_links(stack.emulator, PROJECT, flag) for flag in ("new-checkout", "pay-later")
+    }
+
+    stack.program(tickets("new-name"))
+    shown = failure_text(stack.up)
+    assert "could not create 2 of 2 flag link(s) in project 'default'" in shown
+    assert "set adopt=True on this FlagLinks" in shown
+    after = {
+        flag: flag_links(stack.emulator, PROJECT, flag) for flag in ("new-checkout", "pay-later")
+    }
+    assert after == before  # the old resource's delete never ran
+
+    stack.program(
+        tickets("new-name", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old-name")]))
+    )
+    stack.admin.reset_stats()
+    assert stack.up().summary.resource_changes == {"same": 2}
+    assert stack.requests() == 0
