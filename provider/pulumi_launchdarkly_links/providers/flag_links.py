@@ -221,10 +221,11 @@ class FlagLinksProvider(LaunchDarklyProvider):
         for name in names:
             item = link_item(project_key, *split_link_name(name))
             declared = deployment.declared_elsewhere(item)
-            if declared and (
-                not by_delete
-                or handed_over_by_delete(declared, deployment.owned_in_state_elsewhere(item))
-            ):
+            if by_delete:
+                moves = handed_over_by_delete(declared, deployment.owned_in_state_elsewhere(item))
+            else:
+                moves = declared
+            if moves:
                 handed_over.add(name)
         if handed_over:
             shown = ", ".join(describe_link(name) for name in sorted(handed_over)[:10])
