@@ -7,7 +7,15 @@ from collections.abc import Iterator
 import pulumi
 import pytest
 
+from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
+
 from .recording_mocks import RecordingMocks
+
+
+@pytest.fixture(autouse=True)
+def one_deployment_per_test() -> None:
+    """Each test is a deployment of its own: no test's checks declare another test's members."""
+    start_new_deployment()
 
 
 @pytest.fixture
