@@ -241,3 +241,18 @@ def test_a_linked_segment_without_environment_id_is_resolved_by_key(
     result = provider_over(without_environment_id, monkeypatch).read("id", state)
     assert result.outs is not None
     assert result.outs["segments"] == {"production/beta": ENV_ID}
+
+
+def test_a_delete_keeps_what_another_check_of_this_deployment_declared(
+    provider: ViewMembershipProvider, fake: FakeLaunchDarkly, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A rename without aliases: the new resource's check ran, then the old one is deleted.
+    fake.linked["flags"] = {"a", "b"}
+    provider.check({}, inputs(flags=["a"]))
+    old_state = provider.create(inputs(flags=["a", "b"])).outs
+    assert old_state is not None
+    provider.delete("default/checkout", old_state)
+    assert fake.linked["flags"] == {"a"}
+    assert "kept 1 flag(s) linked that another resource of this program declares: 'a'" in (
+        capsys.readouterr().err
+    )
