@@ -280,7 +280,16 @@ KNOWN_OPEN: dict[str, str] = {
     "Delete leaves nothing, after an interrupted create": (
         "test_filter_matches_linked_by_an_interrupted_create_are_unlinked_by_destroy"
     ),
+    "Delete leaves nothing, after a rename or move of a filter's match": (
+        "test_filter_matches_of_a_renamed_view_membership_are_unlinked_by_destroy"
+    ),
 }
+
+
+# How a ViewMembership came to have linked a flag (a suffix of "Delete leaves nothing").
+LINKED_ITSELF = ""
+AFTER_A_LOST_CREATE = ", after an interrupted create"
+AFTER_A_MOVE_THROUGH_A_FILTER = ", after a rename or move of a filter's match"
 
 
 def promise_of(message: str) -> str:
@@ -314,8 +323,8 @@ class TwoStacks:
         self.counts: dict[str, int] = {}
         self.strict = False
         # (stack, resource) -> flags that resource's calls linked, not unlinked since.
-        self.linked_by: dict[tuple[str, str], set[str]] = {}
-        self.linked_by_lost_create: dict[tuple[str, str], set[str]] = {}
+        # (stack, resource) -> flags that resource's calls linked, not unlinked since, and how.
+        self.linked_by: dict[tuple[str, str], dict[str, str]] = {}
 
     def count(self, event: str) -> None:
         self.counts[event] = self.counts.get(event, 0) + 1
@@ -538,9 +547,9 @@ class TwoStacks:
 
     def someone_links(self, flag: str, *, link: bool) -> None:
         self.world.link(MEMBER_VIEW, "flags", [flag], link=link)
-        for linked in (*self.linked_by.values(), *self.linked_by_lost_create.values()):
+        for linked in self.linked_by.values():
             if not link:
-                linked.discard(flag)
+                linked.pop(flag, None)
         self.out_of_band()
 
     def someone_tags(self, flag: str, tag: str, *, tagged: bool) -> None:
@@ -659,7 +668,26 @@ class TwoStacks:
             self._assert_links_owned(program, call, decl, stack_links)
             self._assert_views_owned(program, call, decl, stack_views)
             lost = deployment.outcome == INTERRUPTED and call is deployment.calls[-1]
+            if not lost:
+                self._assert_failed_write_leaves_nothing(call)
             self._assert_delete_leaves_nothing(stack, program, call, lost=lost)
+
+    def _assert_failed_write_leaves_nothing(self, call: Call) -> None:
+        """A failed create or update of a View, FlagLink or FlagLinks leaves no view or link
+        it made (it deletes them again), unless its error says one may have been made (the
+        answer and the look that followed were both lost)."""
+        if call.error is None or call.kind == VIEW_MEMBERSHIP or call.method == "delete":
+            return
+        if "may have" in str(call.error):
+            self.count("failed write that may have made something")
+            return
+        new_links = [link for i, link in call.after.links.items() if i not in call.before.links]
+        new_views = sorted(set(call.after.views) - set(call.before.views))
+        self._promise(
+            not new_links and not new_views,
+            f"Failed write leaves nothing: the failed {call.method} of {call.resource} left "
+            f"links {new_links} and views {new_views} it made ({call.error})",
+        )
 
     def _assert_delete_leaves_nothing(
         self, stack: str, program: StackProgram, call: Call, *, lost: bool
@@ -670,14 +698,15 @@ class TwoStacks:
         `lost`: the call is a create whose answer died with the process."""
         before = call.before.members.get(MEMBER_VIEW, frozenset())
         after = call.after.members.get(MEMBER_VIEW, frozenset())
-        for linked in (*self.linked_by.values(), *self.linked_by_lost_create.values()):
-            linked -= before - after  # unlinked: whoever links it again owns it
+        for linked in self.linked_by.values():
+            for flag in before - after:  # unlinked: whoever links it again owns it
+                linked.pop(flag, None)
         if call.kind != VIEW_MEMBERSHIP:
             return
         key = (stack, call.resource)
-        (self.linked_by_lost_create if lost else self.linked_by).setdefault(key, set()).update(
-            after - before
-        )
+        mine = self.linked_by.setdefault(key, {})
+        for flag in after - before:
+            mine[flag] = AFTER_A_LOST_CREATE if lost else LINKED_ITSELF
         if call.error is not None or call.method == "create":
             return
         if call.method == "update":
@@ -685,29 +714,36 @@ class TwoStacks:
             # that declares it owns it now (a move); else the update let it go.
             decl = program.get(call.resource)
             keeps = decl.claimable(call.after.flag_tags) if isinstance(decl, MembersDecl) else set()
-            for owners in (self.linked_by, self.linked_by_lost_create):
-                dropped = owners.get(key, set()) - keeps
-                owners.get(key, set()).difference_update(dropped)
-                for name, other in program.of_kind(MembersDecl).items():
-                    handed_over = dropped & other.claimable(call.after.flag_tags)
-                    if name != call.resource and handed_over:
-                        owners.setdefault((stack, name), set()).update(handed_over)
+            dropped = {flag: how for flag, how in mine.items() if flag not in keeps}
+            for flag in dropped:
+                del mine[flag]
+            self._hand_over(stack, program, call, dropped)
             return
-        for owners, rule in (
-            (self.linked_by, "Delete leaves nothing"),
-            (self.linked_by_lost_create, "Delete leaves nothing, after an interrupted create"),
-        ):
-            left = owners.pop(key, set()) & after
-            for name, decl in program.of_kind(MembersDecl).items():
-                handed_over = left & decl.claimable(call.after.flag_tags)
-                if name != call.resource and handed_over:
-                    owners.setdefault((stack, name), set()).update(handed_over)
-                    left -= handed_over
+        left = {flag: how for flag, how in self.linked_by.pop(key).items() if flag in after}
+        left = self._hand_over(stack, program, call, left)
+        for how in sorted(set(left.values())):
+            flags = sorted(flag for flag, flag_how in left.items() if flag_how == how)
             self._promise(
-                not left,
-                f"{rule}: the delete of {call.resource} left linked {sorted(left)}, which it "
-                "linked itself",
+                False,
+                f"Delete leaves nothing{how}: the delete of {call.resource} left linked "
+                f"{flags}, which it linked itself",
             )
+
+    def _hand_over(
+        self, stack: str, program: StackProgram, call: Call, flags: Mapping[str, str]
+    ) -> dict[str, str]:
+        """Give the flags another resource of the program declares or matches to it; return
+        the rest. A listed flag is the receiver's own; one it only matches is owned only if the
+        provider counts it among the receiver's filter links (the case still open)."""
+        rest = dict(flags)
+        for name, decl in program.of_kind(MembersDecl).items():
+            if name == call.resource:
+                continue
+            for flag in set(rest) & decl.claimable(call.after.flag_tags):
+                how = LINKED_ITSELF if flag in decl.flags else AFTER_A_MOVE_THROUGH_A_FILTER
+                self.linked_by.setdefault((stack, name), {})[flag] = how
+                del rest[flag]
+        return rest
 
     @staticmethod
     def _others_declare(

@@ -178,3 +178,19 @@ def test_a_view_renamed_with_adopt_keeps_its_view(stacks: TwoStacks) -> None:
     the view, then view-1's delete must leave it (view-2 declares it)."""
     stacks.up("one", program(("view-1", ViewDecl("ren", "Ren"))))
     stacks.up("one", program(("view-2", ViewDecl("ren", "Ren", adopt=True))))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 items 1 and 4: the renamed resource keeps the old one's filter matches "
+    "linked but does not own them (flag_filter_linked), so destroy leaves them",
+)
+def test_filter_matches_of_a_renamed_view_membership_are_unlinked_by_destroy(
+    stacks: TwoStacks,
+) -> None:
+    """The machine's: members-2 links the matches of `tags:web`; renamed to members-1 it keeps
+    them linked (the new resource matches them), and its destroy must unlink them."""
+    filtered = MembersDecl(frozenset(), "tags:web")
+    stacks.up("one", program(("members-2", filtered)))
+    stacks.up("one", program(("members-1", filtered)))
+    stacks.destroy("one")
