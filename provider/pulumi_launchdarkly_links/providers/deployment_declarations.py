@@ -58,6 +58,17 @@ class DeploymentDeclarations:
         with self._lock:
             return self._owned_in_state[item] > 0
 
+    def taken_over_elsewhere(self, item: DeclaredItem) -> bool:
+        """For a delete: some check declared `item` and none had it in its state.
+
+        A resource that left the program is never checked, so the declaring resource is
+        another one, which took the object over (with `adopt=True`): the delete leaves it.
+        A replace checks the resource itself first, with the object in its olds, so a replace
+        that keeps the object's name still deletes the old one before it creates the new.
+        """
+        with self._lock:
+            return self._declared[item] > 0 and self._owned_in_state[item] == 0
+
 
 _current = DeploymentDeclarations()
 _current_lock = threading.Lock()

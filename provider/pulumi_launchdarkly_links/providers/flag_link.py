@@ -41,7 +41,6 @@ from .flag_link_plan import (
     changed_inputs,
     flag_link_input_problems,
     flag_link_outputs,
-    handed_over_by_delete,
     link_attributes,
     link_item,
     may_take_over,
@@ -148,10 +147,7 @@ class FlagLinkProvider(LaunchDarklyProvider):
         state = without_engine_keys(props)
         project_key, flag_key, link_id = state["project_key"], state["flag_key"], state["link_id"]
         item = link_item(project_key, flag_key, state["key"])
-        deployment = current_deployment()
-        if handed_over_by_delete(
-            deployment.declared_elsewhere(item), deployment.owned_in_state_elsewhere(item)
-        ):
+        if current_deployment().taken_over_elsewhere(item):
             print(
                 f"FlagLink '{state['key']}' on flag '{flag_key}': another resource of this "
                 "program took the link over; it is left in place",

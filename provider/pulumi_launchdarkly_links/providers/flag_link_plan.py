@@ -180,17 +180,6 @@ def link_item(project_key: str, flag_key: str, key: str) -> LinkItem:
     return ("flag-link", project_key, flag_key, key)
 
 
-def handed_over_by_delete(declared_elsewhere: bool, owned_in_state_elsewhere: bool) -> bool:
-    """A resource's delete meets one of its links that some check of this deployment declares.
-
-    A resource that left the program is never checked, so if no check has the link in its
-    state, the declaring resource is another one that took it over (with `adopt=True`): the
-    link is left to it. A replace checks the resource itself first (olds: the link is in its
-    state), so a replace still deletes the old link before it creates the new one.
-    """
-    return declared_elsewhere and not owned_in_state_elsewhere
-
-
 def may_take_over(*, adopt: bool, owned_in_state_elsewhere: bool) -> bool:
     """May a create take over an existing link with its key that it did not make itself?
 

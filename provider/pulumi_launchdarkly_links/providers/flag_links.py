@@ -43,7 +43,7 @@ from ._inputs import without_engine_keys
 from ._session import LaunchDarklyProvider
 from .deployment_declarations import current_deployment
 from .errors import ProviderError, describe_failures
-from .flag_link_plan import handed_over_by_delete, link_item, takeover_advice
+from .flag_link_plan import link_item, takeover_advice
 from .flag_links_plan import (
     DEFAULT_PARALLELISM,
     LINK_ID,
@@ -214,17 +214,16 @@ class FlagLinksProvider(LaunchDarklyProvider):
 
         An update's own check declares only what it keeps, so any declaration is another
         resource's. A delete is checked only when it is half of a replace, and then the link
-        is in its own state too: see `handed_over_by_delete`.
+        is in its own state too: see `taken_over_elsewhere`.
         """
         deployment = current_deployment()
         handed_over = set()
         for name in names:
             item = link_item(project_key, *split_link_name(name))
-            declared = deployment.declared_elsewhere(item)
             if by_delete:
-                moves = handed_over_by_delete(declared, deployment.owned_in_state_elsewhere(item))
+                moves = deployment.taken_over_elsewhere(item)
             else:
-                moves = declared
+                moves = deployment.declared_elsewhere(item)
             if moves:
                 handed_over.add(name)
         if handed_over:

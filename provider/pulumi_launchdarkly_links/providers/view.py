@@ -29,6 +29,7 @@ from pulumi.dynamic import (
 from ..api import BadRequestError, ConflictError, LaunchDarklyError, NotFoundError
 from ._inputs import is_unknown, without_engine_keys
 from ._session import LaunchDarklyProvider
+from .deployment_declarations import DeclaredItem, current_deployment
 from .errors import ProviderError
 from .lookups import split_view_id
 from .view_plan import (
@@ -40,6 +41,7 @@ from .view_plan import (
     refreshed_inputs,
     view_id,
     view_input_problems,
+    view_item,
     view_outputs,
     view_patch,
     view_post,
@@ -69,7 +71,11 @@ class ViewProvider(LaunchDarklyProvider):
         if refused is not None:
             return refused
         inputs = normalise_view_inputs(news)
-        refusal = None if without_engine_keys(olds) else self._refusal_at_preview(inputs)
+        recorded = without_engine_keys(olds)
+        current_deployment().record_check(
+            declared=_items_of(inputs), owned_in_state=_items_of(recorded)
+        )
+        refusal = None if recorded else self._refusal_at_preview(inputs)
         return CheckResult(inputs, [CheckFailure("key", refusal)] if refusal else [])
 
     def _refusal_at_preview(self, inputs: dict[str, Any]) -> str | None:
@@ -183,6 +189,15 @@ class ViewProvider(LaunchDarklyProvider):
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         state = without_engine_keys(props)
         project_key, key = state["project_key"], state["key"]
+        if current_deployment().taken_over_elsewhere(view_item(project_key, key)):
+            # This View left the program (a rename) and another took the view over with
+            # adopt=True. (A replace changes the project or key: it never declares this one.)
+            print(
+                f"View '{key}': another resource of this program took the view over; it is "
+                "left in place",
+                file=sys.stderr,
+            )
+            return
         if not state.get("force_destroy"):
             counts = self._linked_counts(project_key, key)
             if counts is None:
@@ -264,3 +279,11 @@ class ViewProvider(LaunchDarklyProvider):
             f"LaunchDarkly refused view '{inputs['key']}' in project '{inputs['project_key']}' "
             f"(400): {error.message}. Fix the input it names and run `pulumi up` again."
         )
+
+
+def _items_of(inputs: Mapping[str, Any]) -> list[DeclaredItem]:
+    """The view these inputs name, once its project and key are known."""
+    project_key, key = inputs.get("project_key"), inputs.get("key")
+    if isinstance(project_key, str) and isinstance(key, str):
+        return [view_item(project_key, key)]
+    return []  # not known yet (a preview of an Output)

@@ -43,6 +43,11 @@ def view_id(project_key: str, key: str) -> str:
     return f"{project_key}/{key}"
 
 
+def view_item(project_key: str, key: str) -> tuple[str, str, str]:
+    """What the deployment record (`deployment_declarations`) calls a view."""
+    return ("view", project_key, key)
+
+
 def view_input_problems(inputs: Mapping[str, Any]) -> list[InputProblem]:
     """Every problem with a View's inputs, each naming the input and what to write instead."""
     problems: list[InputProblem] = []

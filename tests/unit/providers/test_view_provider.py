@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from pulumi_launchdarkly_links.api import APIStatusError, LaunchDarklyClient
+from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
 from pulumi_launchdarkly_links.providers.errors import ProviderError
 from pulumi_launchdarkly_links.providers.view import ViewProvider
 
@@ -120,6 +121,7 @@ def provider(fake: FakeViews, monkeypatch: pytest.MonkeyPatch) -> ViewProvider:
     )
     monkeypatch.setattr(ViewProvider, "client", property(lambda self: client))
     monkeypatch.setenv("LAUNCHDARKLY_ACCESS_TOKEN", "api-test")
+    start_new_deployment()  # each test starts as a new provider process would
     return ViewProvider()
 
 
@@ -360,6 +362,36 @@ def test_a_404_from_linked_while_the_view_exists_keeps_the_view_and_sends_no_del
     assert "The View stays in the state" in message and "force_destroy=True" in message
     assert "checkout" in fake.views
     assert "DELETE" not in [method for method, _, _ in fake.requests]
+
+
+def test_a_renamed_view_that_another_view_adopted_is_left_by_the_old_ones_delete(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    """Renamed without aliases, with adopt=True as the refusal says: the new View takes the
+    view over, and the old one (no longer in the program, so never checked) must not delete it
+    when the engine deletes it last."""
+    old_state = provider.create(inputs()).outs
+    assert old_state is not None
+    start_new_deployment()
+    new = provider.check({}, inputs(adopt=True))
+    assert new.failures == []
+    provider.create(new.inputs)
+    fake.requests.clear()
+    provider.delete("default/checkout", old_state)
+    assert fake.requests == [] and "checkout" in fake.views
+
+
+def test_a_view_replaced_by_a_new_key_still_deletes_the_old_one(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    old_state = provider.create(inputs()).outs
+    assert old_state is not None
+    start_new_deployment()
+    assert provider.check(inputs(), inputs(key="checkout-v2")).failures == []
+    assert provider.check({}, inputs(key="checkout-v2")).failures == []  # the replacement's
+    provider.create(inputs(key="checkout-v2"))
+    provider.delete("default/checkout", old_state)
+    assert sorted(fake.views) == ["checkout-v2"]
 
 
 def test_delete_of_a_view_already_gone_succeeds(provider: ViewProvider, fake: FakeViews) -> None:
