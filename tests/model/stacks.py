@@ -274,9 +274,6 @@ def _outputs_ids(outputs: Mapping[str, Any] | None, kind: str) -> set[str]:
 # (named here); the machine counts their breaches instead of stopping, to look further. Remove
 # an entry when its fix lands.
 KNOWN_OPEN: dict[str, str] = {
-    "Ownership, views (same up)": "test_a_view_renamed_with_adopt_keeps_its_view",
-    "Declared state, views": "test_a_view_renamed_with_adopt_keeps_its_view",
-    "State exists, views": "test_a_view_renamed_with_adopt_keeps_its_view",
     "Delete leaves nothing, after an interrupted create": (
         "test_filter_matches_linked_by_an_interrupted_create_are_unlinked_by_destroy"
     ),

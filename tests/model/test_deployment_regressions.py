@@ -168,11 +168,6 @@ def test_a_flag_moved_into_a_new_view_membership_is_unlinked_by_destroy(
     stacks.destroy("one", order=destroy_order)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 item 1: the old View's delete deletes the view the renamed one adopted "
-    "(View.delete does not ask the deployment's declarations, as FlagLink's does)",
-)
 def test_a_view_renamed_with_adopt_keeps_its_view(stacks: TwoStacks) -> None:
     """The machine's: rename a View, add adopt=True as the refusal says, `up`: view-2 adopts
     the view, then view-1's delete must leave it (view-2 declares it)."""
