@@ -290,3 +290,35 @@ def test_a_flag_links_renamed_without_aliases_fails_and_keeps_its_links(
     stack.admin.reset_stats()
     assert stack.up().summary.resource_changes == {"same": 2}
     assert stack.requests() == 0
+
+
+def test_a_rename_taken_over_with_adopt_keeps_the_view_and_the_link(
+    new_stack: Callable[..., Stack],
+) -> None:
+    """The other way on that the refusal names: adopt=True on the renamed resources. The new
+    ones take the view and the link over, and the old ones' deletes (which the engine runs
+    last) leave them."""
+
+    def program(suffix: str, adopt: bool) -> Callable[[], None]:
+        def run() -> None:
+            a_view(f"view-{suffix}", adopt=adopt)()
+            a_ticket(f"ticket-{suffix}", adopt=adopt)()
+
+        return run
+
+    stack = new_stack().program(program("old", adopt=False))
+    stack.up()
+    (link,) = flag_links(stack.emulator, PROJECT, "new-checkout")
+
+    stack.program(program("new", adopt=True))
+    stack.admin.reset_stats()
+    assert stack.up().summary.resource_changes == {"same": 1, "create": 2, "delete": 2}
+    routes = dict(stack.admin.stats()["routes"])
+    assert not any(route.startswith("DELETE") for route in routes)
+    assert view_exists(stack, "ren")
+    assert [item["_id"] for item in flag_links(stack.emulator, PROJECT, "new-checkout")] == [
+        link["_id"]
+    ]
+    names = sorted(r["urn"].rsplit("::", 1)[1] for r in stack.resources())
+    assert names == ["ticket-new", "view-new"]
+    assert stack.preview(expect_no_changes=True).change_summary == {"same": 3}
