@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from pulumi_launchdarkly_links.emulator import EmulatorServer, EmulatorSettings
 from pulumi_launchdarkly_links.emulator import server as emulator_server
+from pulumi_launchdarkly_links.providers import flag_link_moves
 from pulumi_launchdarkly_links.providers.view_membership import ViewMembershipProvider
 
 from .contract import CheckedStack
@@ -92,6 +93,9 @@ def world() -> Iterator[World]:
             # emulator's state does not depend on time, and shrinking replays thousands of steps.
             client = ViewMembershipProvider().client  # the one client the provider will use
             environment.setattr(client, "_sleep", lambda seconds: None)
+            # A link create that would refuse waits for checks still to come; the simulated
+            # engines check every resource before any step, so there are none to wait for.
+            environment.setattr(flag_link_moves, "LATER_CHECKS_GRACE_SECONDS", 0.0)
             world = World(emulator)
             world.can_delete("flags")  # probed once, before any example starts
             world.can_delete("segments")
