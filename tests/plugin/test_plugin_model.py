@@ -85,7 +85,7 @@ class ThroughThePlugin:
     def create(self, props: dict[str, Any]) -> CreateResult:
         request = rpc.CreateRequest(URN, self._props(props), 60, False)
         result = asyncio.run(self.plugin().create(request))
-        return CreateResult(result.resource_id, self._plain(result.properties))
+        return CreateResult(str(result.resource_id), self._plain(result.properties))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         request = rpc.UpdateRequest(URN, id_, self._props(olds), self._props(news), 60, [], False)
