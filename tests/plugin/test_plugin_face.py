@@ -20,10 +20,12 @@ from pulumi.runtime import rpc as wire
 
 from pulumi_launchdarkly_links.emulator import EmulatorServer, EmulatorSettings
 from pulumi_launchdarkly_links.plugin.faces import FACES
-from pulumi_launchdarkly_links.plugin.provider import LaunchDarklyLinksProvider
+from pulumi_launchdarkly_links.plugin.provider import LaunchDarklyLinksProvider, _flag_link_by_id
 from pulumi_launchdarkly_links.plugin.schema import schema
+from pulumi_launchdarkly_links.plugin.server import user_message
 from pulumi_launchdarkly_links.plugin.values import to_plain, to_properties
 from pulumi_launchdarkly_links.providers.deployment_declarations import start_new_deployment
+from pulumi_launchdarkly_links.providers.errors import ProviderError
 
 STACK = "urn:pulumi:dev::proj::"
 
@@ -305,3 +307,31 @@ def test_get_view_function(plugin: LaunchDarklyLinksProvider) -> None:
     )
     view = plain(result.return_value)
     assert view["key"] == "checkout" and view["flags"] == [] and "viewId" in view
+
+
+# -- import IDs and messages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("import_id", "expected"),
+    [
+        ("default/pay-later/ticket", {"key": "ticket"}),
+        ("default/pay-later/65a1b2c3d4e5f60718293a01", {"link_id": "65a1b2c3d4e5f60718293a01"}),
+    ],
+)
+def test_a_flag_link_is_imported_by_key_or_by_id(import_id: str, expected: dict[str, str]) -> None:
+    assert _flag_link_by_id(import_id) == {
+        "project_key": "default",
+        "flag_key": "pay-later",
+        **expected,
+    }
+
+
+def test_a_malformed_import_id_names_the_shape() -> None:
+    with pytest.raises(ProviderError, match="project_key/flag_key/key"):
+        _flag_link_by_id("default/pay-later")
+
+
+def test_messages_name_the_plugin_settings() -> None:
+    error = ProviderError("set it with `pulumi config set --secret launchdarkly:accessToken`")
+    assert user_message(error) == "set it with `pulumi config set --secret ldlinks:accessToken`"
