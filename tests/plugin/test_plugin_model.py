@@ -1,9 +1,9 @@
-"""The model-based ViewMembership machine (tests/model), with every provider call going through
-the plugin face: the engine's plain props become camelCase PropertyValues, pass through
-`LaunchDarklyLinksProvider` (check, diff with its detailed diff, create, update, read, delete)
-and come back. The machine's ownership contract must hold exactly as through the dynamic
-provider, so a translation that loses or bends anything (a member map, a float, an unknown, a
-segment's environment) shows up as a broken promise."""
+"""The model-based ViewMembership and FlagLinks machines (tests/model), with every provider call
+going through the plugin face: the engine's plain props become camelCase PropertyValues, pass
+through `LaunchDarklyLinksProvider` (check, diff with its detailed diff, create, update, read,
+delete) and come back. The machines' promises must hold exactly as through the dynamic
+providers, so a translation that loses or bends anything (a member map, a float, an unknown, a
+segment's environment, a link's attributes) can show up as a broken promise."""
 
 from __future__ import annotations
 
@@ -33,17 +33,17 @@ from pulumi_launchdarkly_links.providers import flag_link_moves
 from pulumi_launchdarkly_links.providers._inputs import without_engine_keys
 from pulumi_launchdarkly_links.providers.view_membership import ViewMembershipProvider
 from tests.model import engine as model_engine
+from tests.model import test_flag_links_machine as flag_links_machine
 from tests.model.conftest import bind_tcp_socket
 from tests.model.engine import World
 from tests.model.test_membership_machine import ViewMembershipMachine
-
-URN = "urn:pulumi:model::proj::ldlinks:index:ViewMembership::members"
-FACE = FACES["ViewMembership"]
 
 
 class ThroughThePlugin:
     """Looks like `ViewMembershipProvider` to the simulated engine; is the plugin face."""
 
+    URN = "urn:pulumi:model::proj::ldlinks:index:ViewMembership::members"
+    FACE = FACES["ViewMembership"]
     _plugin: LaunchDarklyLinksProvider | None = None
 
     @classmethod
@@ -57,22 +57,20 @@ class ThroughThePlugin:
     def __getstate__(self) -> dict[str, Any]:
         return {}
 
-    @staticmethod
-    def _props(values: Mapping[str, Any]) -> Any:
-        return to_properties(without_engine_keys(values), FACE.data_paths)
+    def _props(self, values: Mapping[str, Any]) -> Any:
+        return to_properties(without_engine_keys(values), self.FACE.data_paths)
 
-    @staticmethod
-    def _plain(values: Any) -> dict[str, Any]:
-        return to_plain(values, FACE.data_paths)
+    def _plain(self, values: Any) -> dict[str, Any]:
+        return to_plain(values, self.FACE.data_paths)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        request = rpc.CheckRequest(URN, self._props(olds), self._props(news), b"")
+        request = rpc.CheckRequest(self.URN, self._props(olds), self._props(news), b"")
         result = asyncio.run(self.plugin().check(request))
         failures = [CheckFailure(to_snake(f.property), f.reason) for f in result.failures or []]
         return CheckResult(self._plain(result.inputs or {}), failures)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        request = rpc.DiffRequest(URN, id_, self._props(olds), self._props(news), [])
+        request = rpc.DiffRequest(self.URN, id_, self._props(olds), self._props(news), [])
         result = asyncio.run(self.plugin().diff(request))
         if result.changes:
             assert result.detailed_diff, "a change the detailed diff does not name"
@@ -83,17 +81,19 @@ class ThroughThePlugin:
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        request = rpc.CreateRequest(URN, self._props(props), 60, False)
+        request = rpc.CreateRequest(self.URN, self._props(props), 60, False)
         result = asyncio.run(self.plugin().create(request))
         return CreateResult(str(result.resource_id), self._plain(result.properties))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        request = rpc.UpdateRequest(URN, id_, self._props(olds), self._props(news), 60, [], False)
+        request = rpc.UpdateRequest(
+            self.URN, id_, self._props(olds), self._props(news), 60, [], False
+        )
         result = asyncio.run(self.plugin().update(request))
         return UpdateResult(self._plain(result.properties))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        request = rpc.ReadRequest(URN, id_, self._props(props), {})
+        request = rpc.ReadRequest(self.URN, id_, self._props(props), {})
         result = asyncio.run(self.plugin().read(request))
         if not result.resource_id:
             return ReadResult(None, {})
@@ -102,7 +102,14 @@ class ThroughThePlugin:
         )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        asyncio.run(self.plugin().delete(rpc.DeleteRequest(URN, id_, self._props(props), 60)))
+        asyncio.run(self.plugin().delete(rpc.DeleteRequest(self.URN, id_, self._props(props), 60)))
+
+
+class FlagLinksThroughThePlugin(ThroughThePlugin):
+    """Looks like `FlagLinksProvider` to the simulated engine."""
+
+    URN = "urn:pulumi:model::proj::ldlinks:index:FlagLinks::tickets"
+    FACE = FACES["FlagLinks"]
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +123,31 @@ def world() -> Iterator[World]:
             environment.setattr(client, "_sleep", lambda seconds: None)
             environment.setattr(flag_link_moves, "LATER_CHECKS_GRACE_SECONDS", 0.0)
             environment.setattr(model_engine, "ViewMembershipProvider", ThroughThePlugin)
+            environment.setattr(flag_links_machine, "FlagLinksProvider", FlagLinksThroughThePlugin)
             world = World(emulator)
             world.can_delete("flags")
             world.can_delete("segments")
             yield world
+
+
+SETTINGS = settings(
+    max_examples=150,
+    stateful_step_count=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def test_flag_links_promises_hold_through_the_plugin_face(world: World) -> None:
+    class Machine(flag_links_machine.FlagLinksMachine):
+        def __init__(self) -> None:
+            super().__init__(world)
+            assert isinstance(self.stack.provider, FlagLinksThroughThePlugin)
+
+    run_state_machine_as_test(Machine, settings=settings(SETTINGS, max_examples=50))
 
 
 def test_membership_contract_holds_through_the_plugin_face(world: World) -> None:
@@ -128,15 +156,4 @@ def test_membership_contract_holds_through_the_plugin_face(world: World) -> None
             super().__init__(world)
             assert isinstance(self.stack.engine.provider, ThroughThePlugin)
 
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=150,
-            stateful_step_count=20,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_state_machine_as_test(Machine, settings=SETTINGS)
