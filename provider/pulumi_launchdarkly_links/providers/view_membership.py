@@ -41,10 +41,10 @@ from .membership_ownership import (
     unowned_filter_links,
 )
 from .membership_plan import (
+    COUNT_OUTPUTS,
     FILTER_INPUTS,
     INPUT_NAMES,
     MATCHES_INPUTS,
-    MEMBER_INPUTS,
     REPLACE_INPUTS,
     SEGMENT_FILTER_ENVIRONMENT,
     SINGULAR,
@@ -53,7 +53,6 @@ from .membership_plan import (
     managed_types,
     member_counts,
     member_list,
-    member_map,
     members_of,
 )
 from .membership_reader import MembershipReader, ViewGone
@@ -245,9 +244,11 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         outputs = refreshed_outputs(
             recorded, live, reader.matches(recorded, managed_types(recorded))
         )
+        # The inputs as LaunchDarkly has them, with the counts a check adds (`member_counts`),
+        # so that the next preview shows the count changing with the members.
         inputs = {
-            name: member_map(name, outputs[name]) if name in MEMBER_INPUTS else outputs[name]
-            for name in INPUT_NAMES
+            name: outputs[name]
+            for name in (*INPUT_NAMES, *COUNT_OUTPUTS.values())
             if outputs.get(name) is not None
         }
         return ReadResult(id_, outputs, inputs=inputs)
