@@ -97,7 +97,7 @@ class ProcessCpuProbe:
     def __init__(self, interval: float = 0.02) -> None:
         self.interval = interval
         self.seen: dict[int, ProcessCpu] = {}
-        self._others: set[int] = set()  # processes that are not ours or have no role
+        self._others: set[int] = set()  # processes that do not descend from this one
         self._me = os.getpid()
         self._tick = os.sysconf("SC_CLK_TCK")
         self._stop = threading.Event()
@@ -113,9 +113,14 @@ class ProcessCpuProbe:
                 known = self.seen.get(pid)
                 try:
                     if known is None:
-                        role = self._role(pid)
+                        if not self._descends_from_me(pid):
+                            self._others.add(pid)  # another user's run of pulumi too
+                            continue
+                        # Asked again at every poll until it has a role: a process just forked
+                        # by the language host still shows its parent's command line.
+                        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                        role = _role(cmdline)
                         if role is None:
-                            self._others.add(pid)
                             continue
                         known = self.seen[pid] = ProcessCpu(role)
                     fields = _stat_fields(pid)
@@ -127,18 +132,13 @@ class ProcessCpuProbe:
                 known.last_seen = now
             self._stop.wait(self.interval)
 
-    def _role(self, pid: int) -> str | None:
-        """The role of one of our descendants, or None (another user's run of pulumi too)."""
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        role = next((role for role, needle in ROLES.items() if needle in cmdline), None)
-        if role is None or b"python" not in cmdline.split(b"\0", 1)[0]:
-            return None
+    def _descends_from_me(self, pid: int) -> bool:
         parent = pid
         while parent > 1:
             parent = int(_stat_fields(parent)[1])
             if parent == self._me:
-                return role
-        return None
+                return True
+        return False
 
     def __enter__(self) -> ProcessCpuProbe:
         self._thread.start()
@@ -152,6 +152,13 @@ class ProcessCpuProbe:
     ) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _role(cmdline: bytes) -> str | None:
+    """ "program" or "provider" for a Python process of one, else None."""
+    if b"python" not in cmdline.split(b"\0", 1)[0]:
+        return None
+    return next((role for role, needle in ROLES.items() if needle in cmdline), None)
 
 
 def _stat_fields(pid: int) -> list[str]:
@@ -261,13 +268,11 @@ def run(bench: Bench) -> Section:
     ours, floor = sides
     rows = []
     misses = []
-    cpu_beyond = []
     for command in COMMANDS:
         beyond = ours.median(command) - floor.median(command)
         cpu_differences = [
             a - b for a, b in zip(ours.cpu[command], floor.cpu[command], strict=True)
         ]
-        cpu_beyond.append(f"{command} {statistics.median(cpu_differences):+.2f} s")
         pair_differences = [
             a - b for a, b in zip(ours.seconds[command], floor.seconds[command], strict=True)
         ]
@@ -284,14 +289,15 @@ def run(bench: Bench) -> Section:
                 _share_cells(floor, command),
             ]
         )
-        if beyond > GOAL_SECONDS:
-            misses.append(f"{command} {beyond:+.2f} s")
-    verdict = "**met**" if not misses else f"**missed**: {', '.join(misses)}"
+        cpu_beyond_median = statistics.median(cpu_differences)
+        if max(beyond, cpu_beyond_median) > GOAL_SECONDS:
+            misses.append(f"{command} ({beyond:+.2f} s wall, {cpu_beyond_median:+.2f} s CPU)")
+    verdict = "**met**" if not misses else f"**missed** by {', '.join(misses)}"
     goals = [
-        f"Every command within {GOAL_SECONDS} s of the floor (difference of the medians): "
-        f"{verdict}. CPU seconds beyond the floor, median of the pairs: "
-        f"{', '.join(cpu_beyond)} (the CPU time of a run moves less than its wall time when "
-        "other processes share the machine).",
+        f"Every command within {GOAL_SECONDS} s of the floor, in wall time (difference of the "
+        "medians) and in CPU time (median of the pairs' differences; a start-up is CPU work on "
+        "the critical path, and CPU time moves less than wall time when other processes share "
+        f"the machine): {verdict}.",
     ]
     notes = [
         f"Cold run (the first `up --skip-preview` of a new project directory, which creates the "
