@@ -134,3 +134,25 @@ def test_a_member_moved_between_memberships_stays_linked_giver_first(
     }
     stack.destroy()
     assert linked(stack.emulator, PROJECT, VIEW, "flags") == set()
+
+
+def test_a_renamed_filter_membership_owns_the_matches_with_adopt(
+    new_stack: Callable[..., Stack],
+) -> None:
+    def filtered(name: str, adopt: bool) -> Callable[[], None]:
+        def program() -> None:
+            ViewMembership(
+                name, project_key=PROJECT, view_key=VIEW, flag_filter="tags:web", adopt=adopt
+            )
+
+        return program
+
+    stack = new_stack().program(filtered("old-name", adopt=False))
+    stack.up()
+    stack.program(filtered("new-name", adopt=True))  # the README's step for a filter
+    stack.up()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == {"new-checkout", "dark-mode"}
+    (resource,) = stack.resources("ViewMembership")
+    assert resource["outputs"]["flag_filter_linked"] == ["dark-mode", "new-checkout"]
+    stack.destroy()
+    assert linked(stack.emulator, PROJECT, VIEW, "flags") == set()
