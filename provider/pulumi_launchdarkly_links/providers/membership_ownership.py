@@ -13,6 +13,10 @@ The ownership contract (README, "What a ViewMembership owns"):
   nothing.
 - Nothing else is ever unlinked. A failed create is undone member for member: what was linked
   before stays linked, because create only links what was not linked yet.
+- What the resource owned already (listed, or linked by its filter) is its own when it becomes
+  exclusive owner: only others' members need `adopt=True`.
+- An update or delete leaves linked what another resource of the same program declares
+  (`declared_elsewhere`, from the checks of this deployment): a rename or a move.
 
 The state records, per type, the members last seen linked (`flags`, `segments`, ...) and, for an
 exclusive resource, which of those a refresh found that the program never declared
