@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -301,8 +301,11 @@ class StackEngine:
 
     # -- preview and up ------------------------------------------------------------------------
 
-    def _plan(self, program: Program) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-        """Check every resource, then diff the existing ones: (checked inputs, diff results)."""
+    def _plan(
+        self, program: Program, deletable: Collection[str] | None = None
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """Check every resource, then diff the existing ones: (checked inputs, diff results).
+        `deletable`: the resources of the state a delete may remove (all by default)."""
         checked: dict[str, dict[str, Any]] = {}
         for name, declaration in program.items():
             old = self.state.get(name)
@@ -330,7 +333,7 @@ class StackEngine:
             else:
                 self._deployment.steps[name] = REPLACE if diff.replaces else UPDATE
         for name in self.state:
-            if name not in program:
+            if name not in program and (deletable is None or name in deletable):
                 self._deployment.steps[name] = DELETE
         return checked, diffs
 
@@ -341,14 +344,30 @@ class StackEngine:
         return self._run("preview", plan_only)
 
     def up(
-        self, program: Program, order: random.Random | None = None, interrupt: int | None = None
+        self,
+        program: Program,
+        order: random.Random | None = None,
+        interrupt: int | None = None,
+        targets: Collection[str] | None = None,
     ) -> Deployment:
         """`pulumi up`. `interrupt`: the process dies right after the n-th create (modulo the
-        number of creates) has made its object, before its answer reaches the state."""
-        return self._run("up", lambda: self._up(program, order or random.Random(0), interrupt))
+        number of creates) has made its object, before its answer reaches the state.
+        `targets`: `pulumi up --target` of these resources: only they are checked, created,
+        updated or deleted; the others keep their state as it is."""
+        if targets is not None:
+            program = {name: decl for name, decl in program.items() if name in targets}
+        return self._run(
+            "up", lambda: self._up(program, order or random.Random(0), interrupt, targets)
+        )
 
-    def _up(self, program: Program, order: random.Random, interrupt: int | None) -> None:
-        checked, diffs = self._plan(program)
+    def _up(
+        self,
+        program: Program,
+        order: random.Random,
+        interrupt: int | None,
+        targets: Collection[str] | None,
+    ) -> None:
+        checked, diffs = self._plan(program, targets)
         steps = [name for name in program if self._deployment.steps[name] != SAME]
         for name in program:
             if self._deployment.steps[name] == SAME:
@@ -378,8 +397,15 @@ class StackEngine:
             if old is not None:
                 self.pending_deletes.append((name, old))
             self.state[name] = created
-        removed = [(name, self.state[name]) for name in self.state if name not in program]
-        deletes = [*removed, *self.pending_deletes]
+        removed = [
+            (name, self.state[name])
+            for name in self.state
+            if self._deployment.steps.get(name) == DELETE
+        ]
+        pending = [
+            (name, old) for name, old in self.pending_deletes if targets is None or name in targets
+        ]
+        deletes = [*removed, *pending]
         order.shuffle(deletes)
         for name, resource in deletes:
             self._delete(name, resource)
