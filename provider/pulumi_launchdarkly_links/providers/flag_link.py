@@ -95,9 +95,12 @@ class FlagLinkProvider(LaunchDarklyProvider):
         except ConflictError:
             link = self._take_over_existing(inputs)
         else:
-            # Found after this create's own POST lost its answer: made by this create, if it
-            # has the declared attributes.
-            link = self._adoptable(created.link, inputs) if created.found_existing else created.link
+            if created.existed_before:  # a 409 whose answer was lost
+                link = self._take_over_existing(inputs, created.link)
+            elif created.found_existing:  # made by this create, whose answer was lost
+                link = self._adoptable(created.link, inputs)
+            else:
+                link = created.link
         return CreateResult(
             flag_link_id(project_key, flag_key, link.id), flag_link_outputs(inputs, link)
         )
@@ -171,14 +174,18 @@ class FlagLinkProvider(LaunchDarklyProvider):
                     "(or `up`) again."
                 ) from None
 
-    def _take_over_existing(self, inputs: dict[str, Any]) -> FlagLink:
-        """After a 409 for the key: the existing link, which this create did not make. Taken
-        over only with adopt=True or when it moves here from another resource of this
-        deployment, and only if it has the declared attributes."""
+    def _take_over_existing(
+        self, inputs: dict[str, Any], existing: FlagLink | None = None
+    ) -> FlagLink:
+        """After a 409 for the key: the existing link (listed here unless a look found it
+        already), which this create did not make. Taken over only with adopt=True or when it
+        moves here from another resource of this deployment, and only if it has the declared
+        attributes."""
         project_key, flag_key, key = inputs["project_key"], inputs["flag_key"], inputs["key"]
-        existing = match_link(
-            self.client.list_flag_links(project_key, flag_key), link_id=None, key=key
-        )
+        if existing is None:
+            existing = match_link(
+                self.client.list_flag_links(project_key, flag_key), link_id=None, key=key
+            )
         if existing is None:
             raise ProviderError(
                 f"LaunchDarkly answered 409 Conflict creating flag link '{key}' on flag "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..api import BadRequestError, LaunchDarklyError, NotFoundError
 from .flag_link_lookup import match_link
 from .flag_link_plan import PATCHABLE_INPUTS, link_attributes, patch_operations
-from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
+from .look_then_post import MAX_WRITE_ATTEMPTS, epoch_ms, existed_before, post_unless_found
 
 if TYPE_CHECKING:
     from ..api import FlagLink, FlagLinkPost, LaunchDarklyClient
@@ -30,9 +30,11 @@ logger = logging.getLogger("pulumi_launchdarkly_links.providers")
 @dataclass(frozen=True)
 class CreatedFlagLink:
     link: FlagLink
-    # True: the POST's answer was lost and the list already held a link with the key. It may be
-    # this create's or someone else's; the caller adopts it only with the declared attributes.
+    # True: the POST's answer was lost and the list already held a link with the key.
     found_existing: bool
+    # True: that link was made before this create's first POST (its answer, a 409, was lost):
+    # someone else's, which the caller treats as after a 409. False: this create made it.
+    existed_before: bool = False
 
 
 def flag_link_post(key: str | None, attributes: Mapping[str, Any]) -> FlagLinkPost:
@@ -66,12 +68,17 @@ def create_flag_link(
         links = _links_after(client, project_key, flag_key, post_error)
         return match_link(links, link_id=None, key=key)
 
+    first_post_at = epoch_ms()
     link, found_existing = post_unless_found(
         lambda: client.create_flag_link(project_key, flag_key, request),
         look,
         describe=f"flag link {key!r}",
     )
-    return CreatedFlagLink(link, found_existing=found_existing)
+    return CreatedFlagLink(
+        link,
+        found_existing=found_existing,
+        existed_before=found_existing and existed_before(link.created_at, first_post_at),
+    )
 
 
 def patch_flag_link(

@@ -186,16 +186,7 @@ class FlagLinksWriter:
                         "LaunchDarkly answered 409 Conflict, but the flag has no link with that "
                         "key; run `pulumi up` again"
                     ) from None
-                moving_here = not self.adopt and self._moves_here.moving_here(
-                    link_item(self.project_key, flag_key, key)
-                )
-                if not may_take_over(adopt=self.adopt, owned_in_state_elsewhere=moving_here):
-                    raise _Failed(
-                        f"the flag already has a link with this key (_id {existing.id}), which "
-                        "this resource did not create",
-                        exists=True,
-                    ) from None
-                return self._adopted(name, existing, attributes)
+                return self._taken_over(name, existing, attributes)
             except NotFoundError as error:
                 raise _Failed(
                     f"flag '{flag_key}' was not found in project '{self.project_key}' "
@@ -209,6 +200,8 @@ class FlagLinksWriter:
                 # A lost answer whose look failed as well: the link may exist now.
                 uncertain = error.may_have_been_applied and error.__cause__ is not None
                 raise _Failed(str(error), uncertain=uncertain) from None
+            if created.existed_before:  # a 409 whose answer was lost
+                return self._taken_over(name, created.link, attributes)
             if created.found_existing:
                 # Found after this create's own POST lost its answer: this create made it, so
                 # undoing the create deletes it (if it has the declared attributes).
@@ -217,6 +210,21 @@ class FlagLinksWriter:
             return _Done(name, link, created_id=created.link.id)
 
         return create
+
+    def _taken_over(self, name: str, existing: FlagLink, attributes: Mapping[str, Any]) -> _Done:
+        """An existing link with the key that this create did not make: taken over only with
+        adopt=True or when it moves here from another resource of this deployment."""
+        flag_key, key = split_link_name(name)
+        moving_here = not self.adopt and self._moves_here.moving_here(
+            link_item(self.project_key, flag_key, key)
+        )
+        if not may_take_over(adopt=self.adopt, owned_in_state_elsewhere=moving_here):
+            raise _Failed(
+                f"the flag already has a link with this key (_id {existing.id}), which this "
+                "resource did not create",
+                exists=True,
+            )
+        return self._adopted(name, existing, attributes)
 
     def _adopted(self, name: str, existing: FlagLink, attributes: Mapping[str, Any]) -> _Done:
         """FlagLink's rule: an existing link is taken over only with every declared attribute;

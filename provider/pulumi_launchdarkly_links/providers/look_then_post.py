@@ -6,12 +6,16 @@ could make a second one with the same key (the spec does not promise a 409 for i
 such a failure `post_unless_found` looks for what the POST would have made and posts again only
 when it is not there, at most MAX_WRITE_ATTEMPTS times in all; the last failure is looked at
 too, since it may have worked. What the look finds may be this create's or someone else's, so it
-comes back marked as found and the caller decides whether to take it.
+comes back marked as found and the caller decides whether to take it: `existed_before` tells
+them apart by LaunchDarkly's creation time. A lost 409 (the POST reached LaunchDarkly, which
+refused it because the key was taken, and the answer was lost on the way back) finds the object
+that was already there, and that one is not this create's to take.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -53,3 +57,18 @@ def post_unless_found(
                 raise
             logger.info("creating %s: %s; not created, posting again", describe, error)
         attempt += 1
+
+
+def epoch_ms() -> int:
+    """Now, in the Unix milliseconds LaunchDarkly's `createdAt` / `_createdAt` use."""
+    return int(time.time() * 1000)
+
+
+def existed_before(created_at_ms: int | None, first_post_at_ms: int) -> bool:
+    """Was an object that a look found made before this create sent its first POST?
+
+    Compared against this machine's clock: if it runs ahead of LaunchDarkly's, an object this
+    create made can look older and is then refused like someone else's, naming adopt=True.
+    That is the safe side; the other would take over, and later delete, another's object.
+    """
+    return created_at_ms is not None and created_at_ms < first_post_at_ms

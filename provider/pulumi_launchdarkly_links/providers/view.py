@@ -110,11 +110,12 @@ class ViewProvider(LaunchDarklyProvider):
         except BadRequestError as error:
             raise self._refused(inputs, error) from None
         else:
-            if created.found_existing and not differences_from_new(created.view, inputs):
-                # The POST's answer was lost and the view is exactly what it makes: this
-                # create made it.
+            ours = not created.existed_before and not differences_from_new(created.view, inputs)
+            if created.found_existing and ours:
+                # The POST's answer was lost and the view, made since, is exactly what it
+                # makes: this create made it.
                 outputs = view_outputs(inputs, created.view)
-            elif created.found_existing:  # someone else's view with the key
+            elif created.found_existing:  # someone else's view with the key (a lost 409)
                 outputs = self._take_over_existing(inputs, created.view)
             else:
                 outputs = view_outputs(inputs, created.view, written_over={})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api import LaunchDarklyError, NotFoundError
-from .look_then_post import MAX_WRITE_ATTEMPTS, post_unless_found
+from .look_then_post import MAX_WRITE_ATTEMPTS, epoch_ms, existed_before, post_unless_found
 from .view_plan import view_outputs, view_patch
 
 if TYPE_CHECKING:
@@ -29,21 +29,28 @@ logger = logging.getLogger("pulumi_launchdarkly_links.providers")
 @dataclass(frozen=True)
 class CreatedView:
     view: View
-    # True: the POST's answer was lost and a view with the key exists. It may be this create's
-    # or someone else's; the caller decides as for a 409.
+    # True: the POST's answer was lost and a view with the key exists.
     found_existing: bool
+    # True: that view was made before this create's first POST (its answer, a 409, was lost):
+    # someone else's, which the caller treats as after a 409. False: this create made it.
+    existed_before: bool = False
 
 
 def create_view(client: LaunchDarklyClient, project_key: str, post: ViewPost) -> CreatedView:
     """POST the view; after a failure that may have created it, GET it before posting again.
     ConflictError, NotFoundError and BadRequestError reach the caller unchanged; so does a
     failure of the GET itself (other than its 404)."""
+    first_post_at = epoch_ms()
     view, found_existing = post_unless_found(
         lambda: client.post_view(project_key, post),
         lambda _post_error: _view_or_none(client, project_key, post.key),
         describe=f"view {post.key!r}",
     )
-    return CreatedView(view, found_existing=found_existing)
+    return CreatedView(
+        view,
+        found_existing=found_existing,
+        existed_before=found_existing and existed_before(view.created_at, first_post_at),
+    )
 
 
 def patch_view(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Any
 
 import httpx
@@ -56,8 +57,11 @@ class FakeLaunchDarkly:
     def sent(self, method: str) -> int:
         return sum(1 for request in self.requests if request[0] == method)
 
-    def add_link(self, key: str, **fields: Any) -> dict[str, Any]:
+    def add_link(self, key: str, *, made_now: bool = False, **fields: Any) -> dict[str, Any]:
+        """A link; made a minute ago (someone else's, before any create) unless `made_now`."""
+        created_at = int(time.time() * 1000) - (0 if made_now else 60_000)
         link = {"_id": secrets.token_hex(6), "key": key, "deepLink": TICKET, **fields}
+        link["createdAt"] = created_at
         self.links.append(link)
         return link
 
@@ -96,7 +100,9 @@ class FakeLaunchDarkly:
             fields = {name: body[name] for name in LINK_FIELDS if name in body}
             if "integrationKey" in body:  # LaunchDarkly fills in an integration link's URL
                 fields["deepLink"] = f"https://ld.test/i/{body['integrationKey']}"
-            return httpx.Response(201, json=rep(self.add_link(body["key"], **fields)))
+            return httpx.Response(
+                201, json=rep(self.add_link(body["key"], made_now=True, **fields))
+            )
         link = next((item for item in self.links if item["_id"] == path.rsplit("/", 1)[1]), None)
         if link is None:
             return not_found("Unknown flag link")
@@ -124,7 +130,7 @@ def rep(link: dict[str, Any]) -> dict[str, Any]:
         "_id": link["_id"],
         "_key": link["key"],
         "_deepLink": link["deepLink"],
-        "_createdAt": 1,
+        "_createdAt": link["createdAt"],
         "_timestamp": {"milliseconds": 1},
         "_links": {},
         **{name: link[name] for name in ("title", "description") if name in link},
@@ -247,9 +253,27 @@ def test_a_lost_create_that_finds_another_link_with_the_key_names_the_conflict(
     fake.fail_next("POST", 502, after_applying=False)
     with pytest.raises(ProviderError) as failure:
         provider.create(declared())
+    assert f"(_id {theirs['_id']}), and this FlagLink did not create it" in str(failure.value)
+    fake.fail_next("POST", 502, after_applying=False)
+    with pytest.raises(ProviderError) as failure:
+        provider.create(declared(adopt=True))
     assert f"already has a link with key 'chk-1' (_id {theirs['_id']})" in str(failure.value)
     assert 'title="someone else\'s"' in str(failure.value)
-    assert fake.sent("POST") == 1
+    assert fake.sent("POST") == 2
+
+
+def test_a_lost_409_over_an_identical_older_link_is_not_taken_as_this_creates(
+    provider: FlagLinkProvider, fake: FakeLaunchDarkly
+) -> None:
+    """The POST reached LaunchDarkly, which refused it (the key is taken), and the answer was
+    lost: the look finds the older link, made before this create. Taking it silently would let
+    a renamed resource's delete remove it later; it is refused like after a 409."""
+    fake.refuse_duplicate_keys = True
+    theirs = fake.add_link("chk-1", title="CHK-1")
+    fake.fail_next("POST", 502, after_applying=True)  # the 409 happened; its answer is lost
+    with pytest.raises(ProviderError, match="and this FlagLink did not create it"):
+        provider.create(declared())
+    assert [link["_id"] for link in fake.links] == [theirs["_id"]]
     assert fake.links == [theirs]
 
 

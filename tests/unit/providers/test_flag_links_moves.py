@@ -129,6 +129,20 @@ def test_a_failed_create_deletes_the_link_its_own_lost_post_made(
     assert fake.keys()["flag-1"] == []
 
 
+def test_a_failed_create_leaves_an_older_link_found_after_a_lost_409(
+    provider: FlagLinksProvider, fake: FakeLaunchDarkly
+) -> None:
+    """Found by the two-stack model: a renamed FlagLinks' POST meets the old one's link, the
+    409 is lost, and the look finds that link. It was made before this create, so it is not
+    this create's: refused (not taken over silently) and left alone by the undo."""
+    older = fake.add_link("flag-1", "ticket", deepLink="https://jira.example.com/flag-1")
+    fake.fail_next("POST", 502, flag="flag-1", after_applying=True)  # the 409, answer lost
+    message = failure_of(lambda: create(provider, [spec("flag-1"), spec("flag-2")]))
+    assert f"(_id {older['_id']}), which this resource did not create" in message
+    assert [link["_id"] for link in fake.links["flag-1"]] == [older["_id"]]
+    assert fake.links["flag-2"] == []  # undone
+
+
 def test_an_integration_link_is_not_replaced_and_survives_a_lost_answer(
     provider: FlagLinksProvider, fake: FakeLaunchDarkly
 ) -> None:

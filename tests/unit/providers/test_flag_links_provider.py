@@ -64,8 +64,13 @@ class FakeLaunchDarkly:
             counts[f"{method} {kind}"] = counts.get(f"{method} {kind}", 0) + 1
         return counts
 
-    def add_link(self, flag: str, key: str, **fields: Any) -> dict[str, Any]:
+    def add_link(
+        self, flag: str, key: str, *, made_now: bool = False, **fields: Any
+    ) -> dict[str, Any]:
+        """A link; made a minute ago (someone else's, before any create) unless `made_now`."""
+        created_at = int(time.time() * 1000) - (0 if made_now else 60_000)
         link = {"_id": secrets.token_hex(6), "key": key, "deepLink": TICKET, **fields}
+        link["createdAt"] = created_at
         self.links[flag].append(link)
         return link
 
@@ -123,7 +128,7 @@ class FakeLaunchDarkly:
             if not self.allow_duplicate_keys and any(old["key"] == body["key"] for old in links):
                 return httpx.Response(409, json={"code": "conflict", "message": "exists"})
             fields = {name: body[name] for name in LINK_FIELDS if name in body}
-            made = self.add_link(flag, body["key"], **fields)
+            made = self.add_link(flag, body["key"], made_now=True, **fields)
             # An integration link's URL is LaunchDarkly's to fill in.
             made["deepLink"] = body.get("deepLink") or f"https://ld.test/i/{body['integrationKey']}"
             return httpx.Response(201, json=rep(made))
@@ -147,7 +152,7 @@ def rep(link: dict[str, Any]) -> dict[str, Any]:
         "_id": link["_id"],
         "_key": link["key"],
         "_deepLink": link["deepLink"],
-        "_createdAt": 1,
+        "_createdAt": link["createdAt"],
         "_timestamp": {"milliseconds": 1},
         **{name: link[name] for name in ("title", "description") if name in link},
         **({"_integrationKey": link["integrationKey"]} if "integrationKey" in link else {}),

@@ -4,6 +4,7 @@ adoption, refresh, and the delete of a view that still has members."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -32,10 +33,12 @@ class FakeViews:
         # (method, carried out?) of writes whose answer is lost (502), in order.
         self.lost_answers: list[tuple[str, bool]] = []
 
-    def add(self, key: str, **fields: Any) -> dict[str, Any]:
+    def add(self, key: str, *, made_now: bool = False, **fields: Any) -> dict[str, Any]:
+        """A view; made a minute ago (before any create) unless `made_now`."""
         view: dict[str, Any] = {"id": f"id-{key}", "key": key, "name": key.title()}
         view.update(description="", tags=[])
-        view.update({"version": 1, **fields})
+        created_at = int(time.time() * 1000) - (0 if made_now else 60_000)
+        view.update({"version": 1, "createdAt": created_at, **fields})
         self.views[key] = view
         return view
 
@@ -57,7 +60,8 @@ class FakeViews:
                 return httpx.Response(409, json={"code": "conflict", "message": "exists"})
             if body.get("name") == "refuse me":
                 return httpx.Response(400, json={"code": "invalid_request", "message": "bad"})
-            view = self.add(body["key"], **{k: v for k, v in body.items() if k != "key"})
+            fields = {k: v for k, v in body.items() if k != "key"}
+            view = self.add(body["key"], made_now=True, **fields)
             return httpx.Response(200, json=self._rep(view))
         key = path.removeprefix(VIEWS + "/").split("/")[0]
         if "/linked/" in path and self.linked_answers_404:
@@ -415,6 +419,18 @@ def test_a_lost_create_answer_is_looked_up_not_posted_again(
     result = provider.create(inputs(tags=["t"]))
     assert result.id == "default/checkout"
     assert fake.calls() == [f"POST {VIEWS}", f"GET {VIEWS}/checkout"]
+
+
+def test_a_lost_409_over_an_identical_older_view_is_not_taken_as_this_creates(
+    provider: ViewProvider, fake: FakeViews
+) -> None:
+    """The POST met a view made before it (a 409) and the answer was lost: the look finds that
+    view, which is not this create's, however alike: refused as for a 409."""
+    fake.add("checkout", name="Checkout", tags=["t"])
+    fake.lost_answers = [("POST", True)]  # carried out: LaunchDarkly's 409
+    with pytest.raises(ProviderError, match="and this View did not create it"):
+        provider.create(inputs(tags=["t"]))
+    assert fake.views["checkout"]["version"] == 1
 
 
 def test_a_create_that_did_not_happen_is_posted_again(
