@@ -8,6 +8,7 @@ run in either order. Neither may unlink what another resource of the same progra
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pulumi
 
@@ -156,3 +157,54 @@ def test_a_renamed_filter_membership_owns_the_matches_with_adopt(
     assert resource["outputs"]["flag_filter_linked"] == ["dark-mode", "new-checkout"]
     stack.destroy()
     assert linked(stack.emulator, PROJECT, VIEW, "flags") == set()
+
+
+def urn_of(stack: Stack, name: str) -> str:
+    (urn,) = [r["urn"] for r in stack.resources("ViewMembership") if r["urn"].endswith(name)]
+    return str(urn)
+
+
+def test_a_move_split_by_target_converges_as_the_readme_says(
+    new_stack: Callable[..., Stack],
+) -> None:
+    def before(receiver_first: bool) -> Callable[[], None]:
+        return two_memberships(
+            ["new-checkout", "pay-later"], ["dark-mode"], receiver_first=receiver_first
+        )
+
+    def after(receiver_first: bool) -> Callable[[], None]:
+        return two_memberships(
+            ["new-checkout"], ["dark-mode", "pay-later"], receiver_first=receiver_first
+        )
+
+    def flags() -> set[Any]:
+        return linked(stack.emulator, PROJECT, VIEW, "flags")
+
+    stack = new_stack().program(before(receiver_first=False))
+    stack.up()
+    giver, receiver = urn_of(stack, "::giver"), urn_of(stack, "::receiver")
+    everything = {"new-checkout", "pay-later", "dark-mode"}
+
+    # The giver alone first: it unlinks pay-later; the next full up links it for the receiver.
+    stack.program(after(receiver_first=False)).up(target=[giver])
+    assert flags() == everything - {"pay-later"}
+    stack.up()
+    assert flags() == everything
+
+    # The receiver alone first, then a full up whose program checks the receiver before the
+    # giver's update runs: the giver keeps pay-later linked.
+    stack.program(before(receiver_first=True)).up()
+    stack.program(after(receiver_first=True)).up(target=[receiver])
+    stack.up()
+    assert flags() == everything
+
+    # The receiver alone first, then a full up that updates the giver before the receiver is
+    # even registered (it depends on the giver): nothing of that run declares pay-later, the
+    # giver unlinks it, and the unchanged receiver does not look. A refresh sees the gap.
+    stack.program(before(receiver_first=False)).up()
+    stack.program(after(receiver_first=False)).up(target=[receiver])
+    stack.up()
+    assert flags() == everything - {"pay-later"}
+    stack.refresh()
+    stack.up()
+    assert flags() == everything
