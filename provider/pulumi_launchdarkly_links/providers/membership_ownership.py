@@ -52,7 +52,6 @@ from .membership_plan import (
     normalise_segments,
     segment_id,
 )
-from .membership_writer import ApplyReport
 
 Members = frozenset[Member]
 
@@ -317,18 +316,16 @@ def outstanding_unlinks(
     return {(name, m) for name, m in failed if m in members_of(name, live.get(name))}
 
 
-def unowned_filter_links(declared: Mapping[str, Any], report: ApplyReport) -> list[TypeChange]:
-    """The unlinks that undo what a failed update linked through a filter (linked, or perhaps
-    linked: no clean answer). The state keeps no record of a failed update, so the next up
-    would take those matches for someone else's and never unlink them; undone, it links them
-    again as its own."""
-    maybe_linked = {name: set(members) for name, members in report.linked.items()}
-    for failure in report.failures:
-        if failure.action == "link" and not failure.certain:
-            maybe_linked.setdefault(failure.input_name, set()).add(failure.member)
+def unowned_filter_links(
+    declared: Mapping[str, Any], maybe_linked: Mapping[str, Iterable[Member]]
+) -> list[TypeChange]:
+    """The unlinks that undo what a failed update linked (or perhaps linked: no clean answer)
+    through a filter. The state keeps no record of a failed update, so the next up would take
+    those matches for someone else's and never unlink them; undone, it links them again as its
+    own."""
     changes = []
     for name, members in sorted(maybe_linked.items()):
-        matched = members - members_of(name, declared.get(name))
+        matched = frozenset(members) - members_of(name, declared.get(name))
         if filter_of(declared, name) is not None and matched:
             changes.append(TypeChange(name, MEMBER_INPUTS[name], (), tuple(sorted(matched))))
     return changes

@@ -68,14 +68,14 @@ class ApplyReport:
     # A refused token or role fails every request alike: one error, not one per member.
     refused: AuthenticationError | PermissionDeniedError | None = None
 
+    def maybe_linked(self) -> dict[str, set[Member]]:
+        """Per type, what was linked or may have been (a link without a clean answer)."""
+        return self._maybe("link", self.linked)
+
     def inverse(self) -> list[TypeChange]:
         """The changes that undo what succeeded or may have succeeded, for a rollback."""
-        linked = {name: set(members) for name, members in self.linked.items()}
-        unlinked = {name: set(members) for name, members in self.unlinked.items()}
-        for failure in self.failures:
-            if not failure.certain:
-                target = linked if failure.action == "link" else unlinked
-                target.setdefault(failure.input_name, set()).add(failure.member)
+        linked = self.maybe_linked()
+        unlinked = self._maybe("unlink", self.unlinked)
         return [
             TypeChange(
                 name,
@@ -85,6 +85,13 @@ class ApplyReport:
             )
             for name in sorted(set(linked) | set(unlinked))
         ]
+
+    def _maybe(self, action: Action, done: dict[str, set[Member]]) -> dict[str, set[Member]]:
+        maybe = {name: set(members) for name, members in done.items()}
+        for failure in self.failures:
+            if failure.action == action and not failure.certain:
+                maybe.setdefault(failure.input_name, set()).add(failure.member)
+        return maybe
 
     def member_failures(self) -> list[MemberFailure]:
         return [failure.as_member_failure() for failure in self.failures]

@@ -215,7 +215,7 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         if failures:
             # A failed update records nothing, so a filter match it linked would look like
             # someone else's to the next up, which would then never unlink it: undo those.
-            undone = writer.apply(unowned_filter_links(inputs, report))
+            undone = writer.apply(unowned_filter_links(inputs, report.maybe_linked()))
             raise ProviderError(
                 f"could not change {len(failures)} member(s) of view "
                 f"'{inputs['view_key']}' in project '{inputs['project_key']}':\n"

@@ -159,9 +159,10 @@ def test_a_failed_update_undoes_only_the_filter_matches_it_linked() -> None:
         ],
     )
     declared["flags"]["listed"] = True
-    (undo,) = unowned_filter_links(declared, report)
+    (undo,) = unowned_filter_links(declared, report.maybe_linked())
     assert (undo.input_name, undo.to_link, undo.to_unlink) == ("flags", (), ("d", "maybe"))
-    assert unowned_filter_links(props(flags={"listed": True}), report) == []  # no filter
+    no_filter = props(flags={"listed": True})
+    assert unowned_filter_links(no_filter, report.maybe_linked()) == []
 
 
 def test_adopt_takes_over_matches_that_were_already_linked() -> None:
