@@ -31,6 +31,7 @@ from pulumi_launchdarkly_links.emulator import (
     EmulatorServer,
     EmulatorSettings,
 )
+from pulumi_launchdarkly_links.emulator.middleware import ApiMiddleware
 from pulumi_launchdarkly_links.providers import deployment_declarations
 from pulumi_launchdarkly_links.providers.view_membership import ViewMembershipProvider
 
@@ -209,6 +210,34 @@ class World:
             yield
         finally:
             self.set_knobs(fault_rate=0, fault_seed=None)
+
+    @contextmanager
+    def answer_lost(self, method: str, path_part: str) -> Iterator[None]:
+        """Within the block, the first `method` request whose path contains `path_part` is
+        carried out and its answer lost (a 503 instead): a deterministic lost answer, where
+        seeded faults land wherever the request count puts them."""
+        handle, pick_fault = ApiMiddleware._handle, ApiMiddleware._pick_fault
+        armed = {"matched": False, "lose": False}
+
+        async def matching_handle(middleware: Any, scope: Any, *rest: Any) -> None:
+            if not armed["matched"] and scope["method"] == method and path_part in scope["path"]:
+                armed["matched"] = armed["lose"] = True
+            await handle(middleware, scope, *rest)
+
+        def pick_lost_answer(middleware: Any) -> tuple[str | None, str]:
+            if armed["lose"]:
+                armed["lose"] = False
+                return "503", "after"
+            return pick_fault(middleware)
+
+        ApiMiddleware._handle = matching_handle  # type: ignore[method-assign,assignment]
+        ApiMiddleware._pick_fault = pick_lost_answer  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            ApiMiddleware._handle = handle  # type: ignore[method-assign]
+            ApiMiddleware._pick_fault = pick_fault  # type: ignore[method-assign]
+        assert armed["matched"], f"no {method} request to a path with {path_part!r} was made"
 
     # Someone else, through LaunchDarkly's public API.
 

@@ -12,7 +12,7 @@ destroy; or what someone else does in LaunchDarkly. The engine simulation is
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -63,7 +63,7 @@ class DeclareMember:
     def apply(self, program: StackProgram) -> StackProgram:
         decl = program.get(self.resource)
         decl = decl if isinstance(decl, MembersDecl) else MembersDecl()
-        return program.put(self.resource, MembersDecl(decl.flags | {self.flag}, decl.flag_filter))
+        return program.put(self.resource, replace(decl, flags=decl.flags | {self.flag}))
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class UndeclareMember:
         decl = program.get(self.resource)
         if not isinstance(decl, MembersDecl):
             return program
-        return program.put(self.resource, MembersDecl(decl.flags - {self.flag}, decl.flag_filter))
+        return program.put(self.resource, replace(decl, flags=decl.flags - {self.flag}))
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class SetFilter:
     def apply(self, program: StackProgram) -> StackProgram:
         decl = program.get(self.resource)
         decl = decl if isinstance(decl, MembersDecl) else MembersDecl()
-        return program.put(self.resource, MembersDecl(decl.flags, self.flag_filter))
+        return program.put(self.resource, replace(decl, flag_filter=self.flag_filter))
 
 
 def _without_link(program: StackProgram, link: LinkName) -> StackProgram:
@@ -193,14 +193,16 @@ class SetAdopt:
 
     def apply(self, program: StackProgram) -> StackProgram:
         decl = program.get(self.resource)
-        if isinstance(decl, (LinksDecl, ViewDecl, OneLinkDecl)):
+        if isinstance(decl, (LinksDecl, ViewDecl, OneLinkDecl, MembersDecl)):
             return program.put(self.resource, _with_adopt(decl, self.adopt))
         return program
 
 
 def _with_adopt(
-    decl: LinksDecl | ViewDecl | OneLinkDecl, adopt: bool
-) -> LinksDecl | ViewDecl | OneLinkDecl:
+    decl: LinksDecl | ViewDecl | OneLinkDecl | MembersDecl, adopt: bool
+) -> LinksDecl | ViewDecl | OneLinkDecl | MembersDecl:
+    if isinstance(decl, MembersDecl):
+        return replace(decl, adopt=adopt)
     if isinstance(decl, LinksDecl):
         return LinksDecl(decl.links, adopt)
     if isinstance(decl, ViewDecl):
@@ -246,7 +248,7 @@ link_specs = st.builds(LinkSpec, st.sampled_from(TARGETS), st.sampled_from(TITLE
 memberships = st.sampled_from(MEMBERSHIPS)
 flag_link_sets = st.sampled_from(FLAG_LINK_SETS)
 flags = st.sampled_from(FLAGS)
-adoptable = st.sampled_from((*FLAG_LINK_SETS, *VIEWS, *ONE_LINKS))
+adoptable = st.sampled_from((*MEMBERSHIPS, *FLAG_LINK_SETS, *VIEWS, *ONE_LINKS))
 renames = st.one_of(
     *(
         st.builds(Rename, st.sampled_from(pool), st.sampled_from(pool))
@@ -357,7 +359,7 @@ class DeploymentMachine(RuleBasedStateMachine):
             return
         new = old.draw(st.sampled_from(free))
         self.programs[stack] = self.programs[stack].renamed(name, new)
-        adopt = kind_of(name) != "ViewMembership" and old.draw(st.booleans())
+        adopt = old.draw(st.booleans())
         if adopt:
             self.programs[stack] = SetAdopt(new, True).apply(self.programs[stack])
         deployment = self.stacks.up(stack, self.programs[stack], order=old.draw(orders))
