@@ -441,12 +441,14 @@ class TwoStacks:
             self._assert_declared(
                 program, checked, deployment.calls[-1].after if deployment.calls else live
             )
-            # An update of a FlagLinks touches only its changed links: one deleted out of band
-            # since the last refresh stays recorded until a refresh (README, FlagLinks).
+            # A ViewMembership's update reads its members first. The others' updates touch only
+            # what changed (a FlagLinks its changed links, a View its changed fields, nothing
+            # when only `adopt` changed): what went away out of band since the last refresh
+            # (another stack's destroy of what it adopted, someone's delete) stays recorded.
             updated = {
                 name
                 for name, step in deployment.steps.items()
-                if step == UPDATE and not (model.links_gone and kind_of(name) == FLAG_LINKS)
+                if step == UPDATE and (kind_of(name) == VIEW_MEMBERSHIP or quiet)
             }
             self._assert_state_exists(engine, checked | updated)
             model.applied = program if targets is None else None
