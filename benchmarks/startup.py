@@ -241,6 +241,7 @@ def _share_cells(side: Side, command: str) -> str:
 
 
 def run(bench: Bench) -> Section:
+    load_at_start = os.getloadavg()[0]
     bench.reset(flags=FLAGS)
     sides = [_project(bench, OURS), _project(bench, FLOOR)]
     for side in sides:  # the cold run: the first command on a new project directory
@@ -300,6 +301,9 @@ def run(bench: Bench) -> Section:
         f"the machine): {verdict}.",
     ]
     notes = [
+        f"Load average (1 minute) at the start and the end: {load_at_start:.1f} and "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; above the core count, other "
+        "processes shared the machine, and the wall times spread accordingly.",
         f"Cold run (the first `up --skip-preview` of a new project directory, which creates the "
         f"resource): ours {ours.cold_seconds:.2f} s, floor {floor.cold_seconds:.2f} s.",
         "CPU cells: CPU seconds of the whole command (every process the CLI waited for) = the "
