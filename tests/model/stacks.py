@@ -477,11 +477,15 @@ class TwoStacks:
         for name, decl in program.resources:
             own = state.get(name)
             found: list[str] = []
+            # A create, or the create of a replacement (a new key or flag): the same rules.
             view_key = decl.key if isinstance(decl, ViewDecl) and not decl.adopt else None
-            if own is None and view_key in set(live.views) - moving_views:
+            creating_view = view_key is not None and recorded_view(own) != view_key
+            if creating_view and view_key in set(live.views) - moving_views:
                 found.append(f"exists: view {view_key}")
             specs: dict[LinkName, LinkSpec] = {}
-            if isinstance(decl, OneLinkDecl) and own is None:
+            if isinstance(decl, OneLinkDecl) and (decl.flag, ONE_LINK_KEY) not in recorded_link_ids(
+                own
+            ):
                 specs = {(decl.flag, ONE_LINK_KEY): decl.spec}
             if isinstance(decl, LinksDecl):
                 recorded = recorded_link_ids(own)

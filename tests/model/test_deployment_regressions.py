@@ -241,3 +241,13 @@ def _launchdarkly_clock_ahead_by(world: World, ms: int, monkeypatch: pytest.Monk
     store = world.emulator.store
     now_ms = store.now_ms
     monkeypatch.setattr(store, "now_ms", lambda: now_ms() + ms)
+
+
+def test_a_view_whose_replacement_create_was_interrupted_needs_adopt(stacks: TwoStacks) -> None:
+    """The machine's: a new key replaces the View; that create is interrupted (the view is made,
+    the state never hears of it); the rerun meets the view and is refused like any take-over
+    (the model expected success); `adopt=True` once then completes the replacement."""
+    stacks.up("one", program(("view-1", ViewDecl("ren", "Ren"))))
+    stacks.up("one", program(("view-1", ViewDecl("ops", "Ren"))), interrupt=0)
+    stacks.up("one", program(("view-1", ViewDecl("ops", "Ren"))))  # refused, names adopt
+    stacks.up("one", program(("view-1", ViewDecl("ops", "Ren", adopt=True))))
