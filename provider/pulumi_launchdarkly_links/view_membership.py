@@ -119,6 +119,8 @@ class ViewMembership(dynamic.Resource, module="launchdarkly", name="ViewMembersh
             True: own every member of each listed type and unlink what is not listed.
         :param adopt: with `exclusive=True`, take over members the program does not list
             (they are unlinked) instead of refusing, when the resource becomes their owner.
+            With a filter, also own the matches that were already linked (after an interrupted
+            create, or a rename without aliases): `destroy` then unlinks them.
         :param comment: sent with LaunchDarkly link requests.
         :param flag_filter: also link every flag matching this LaunchDarkly flag list filter
             (e.g. `tags:checkout`, `maintainerTeamKey:payments`); re-resolved by every up
