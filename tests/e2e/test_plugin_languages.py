@@ -69,7 +69,10 @@ def _go_mod_tidy(project: PluginProject) -> None:
 
 
 def _pulumi_install(project: PluginProject) -> None:
-    project.run("install")  # the modern Python host fills ./venv (runtime.options.virtualenv)
+    # The modern Python host fills ./venv (runtime.options.virtualenv). Once the SDK is in it,
+    # `pulumi install` would look for the plugin before `package add` names where it is.
+    if not (project.work_dir / "venv" / "bin" / "python").exists():
+        project.run("install")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def _project(
     bin_dir = require_language_host(language.host)
     work_dir = WORK_ROOT / name
     work_dir.mkdir(parents=True, exist_ok=True)
+    for stack_config in work_dir.glob("Pulumi.*.yaml"):  # a previous run's stack settings
+        stack_config.unlink()
     example = REPO_ROOT / "examples" / language.example
     for source in example.iterdir():
         if source.is_file():
