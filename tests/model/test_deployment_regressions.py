@@ -17,6 +17,7 @@ import pytest
 
 from .engine import World
 from .stacks import (
+    Decl,
     LinksDecl,
     LinkSpec,
     MembersDecl,
@@ -251,3 +252,31 @@ def test_a_view_whose_replacement_create_was_interrupted_needs_adopt(stacks: Two
     stacks.up("one", program(("view-1", ViewDecl("ops", "Ren"))), interrupt=0)
     stacks.up("one", program(("view-1", ViewDecl("ops", "Ren"))))  # refused, names adopt
     stacks.up("one", program(("view-1", ViewDecl("ops", "Ren", adopt=True))))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 item 1 (--target): `taken_over_elsewhere` hands an object over only when no "
+    "check had it in its state; once the new name took it over in an earlier --target run, its "
+    "state has it, and the old name's delete deletes it",
+)
+@pytest.mark.parametrize("kind", ["View", "FlagLink", "FlagLinks"])
+def test_the_old_half_of_a_rename_split_by_target_leaves_what_the_new_one_took_over(
+    stacks: TwoStacks, kind: str
+) -> None:
+    """The machine's (for FlagLink): rename with `adopt=True`, `up --target` the new name only
+    (it takes the object over; the old one stays in the state), then a full `up`: the old
+    one's delete must leave the object the new one owns and declares."""
+    decls: dict[str, Decl] = {
+        "View": ViewDecl("ren", "Ren"),
+        "FlagLink": OneLinkDecl("new-checkout", LinkSpec("url-1", "Ticket")),
+        "FlagLinks": TICKET,
+    }
+    decl = decls[kind]
+    old, new = {"View": ("view-2", "view-1"), "FlagLink": ("link-2", "link-1")}.get(
+        kind, ("links-2", "links-1")
+    )
+    stacks.up("one", program((old, decl)))
+    adopted = replace(decl, adopt=True)
+    stacks.up("one", program((new, adopted)), targets={new})
+    stacks.up("one", program((new, adopted)))
