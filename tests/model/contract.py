@@ -5,7 +5,9 @@ Per member type, a resource owns:
 - with exclusive=True, every member of each type it manages. It only becomes the owner of a
   type through an operation (create, exclusive false -> true, starting to manage the type) that
   found no undeclared members of that type linked, or had adopt=True; with adopt=False and
-  undeclared members linked, that operation must fail and change nothing.
+  undeclared members linked, that operation must fail and change nothing. Members it owned
+  already (declared at the last up, and still linked at the last refresh since) are not
+  others': a switch to exclusive may drop them without adopt (README, issue 16 item 6).
 
 `CheckedStack` runs `Engine` steps and asserts, each at its own line (so Hypothesis reports
 each broken rule as a distinct failure):
@@ -177,13 +179,16 @@ class CheckedStack:
 
         declared = program.declared()
         taking = self._types_taken(program, None if creating else previous)
+        # Only others' members need adopt=True: what the resource owned already is its own when
+        # it becomes the exclusive owner, even if this up drops it (README, issue 16 item 6).
+        owned_already = self._declared_before(None if creating else previous, program.view)
         refused = (
             {}
             if program.adopt
             else {
-                t: before[program.view][t] - declared[t]
+                t: others
                 for t in taking
-                if before[program.view][t] - declared[t]
+                if (others := before[program.view][t] - declared[t] - owned_already(t))
             }
         )
 
@@ -299,6 +304,12 @@ class CheckedStack:
                     f"Invariant 4: refresh recorded {member_type} "
                     f"{sorted(map(str, recorded - linked[member_type]))} that are not linked"
                 )
+            owner = self.ownership
+            if owner is not None and not owner.exclusive and owner.view == state.view:
+                # A non-exclusive refresh keeps only the declared members still linked: one
+                # someone links again afterwards is theirs, as the state no longer records it.
+                narrowed = {t: m & linked[t] for t, m in owner.declared.items()}
+                self.ownership = Ownership(owner.view, owner.exclusive, narrowed)
         if state is None:
             self.ownership = None
         if fault_seed is None:
@@ -370,6 +381,17 @@ class CheckedStack:
         if previous is None or not previous.exclusive:
             return managed
         return managed - set(previous.declared)
+
+    @staticmethod
+    def _declared_before(
+        previous: Ownership | None, view: str
+    ) -> Callable[[str], frozenset[Member]]:
+        """Per type, what a non-exclusive resource owned of this view before the up (previous
+        None: a create, which owns nothing yet). An exclusive one owns every member of the types
+        it managed, and only a type it did not manage can be taken over."""
+        if previous is None or previous.exclusive or previous.view != view:
+            return lambda member_type: NOTHING_OWNED
+        return lambda member_type: previous.declared.get(member_type, NOTHING_OWNED)
 
     def _all_exist(self, declared: ViewMembers) -> bool:
         return all(members <= self.existing for members in declared.values())

@@ -77,3 +77,32 @@ def test_an_up_with_a_segment_rewritten_by_environment_key_makes_no_request(
 ) -> None:
     stack.up(Program(segments=(SegmentDecl("production", "beta-users", by_id=True),)))
     stack.up(Program(segments=(BETA_PRODUCTION,)))  # the same segment: nothing to change
+
+
+# Switching `exclusive` on checks only what others linked (README, issue 16 item 6): a member the
+# resource declared before is its own, so the same up may drop it without adopt=True.
+
+
+def test_switching_to_exclusive_unlinks_a_segment_it_declared_before_without_adopt(
+    stack: CheckedStack,
+) -> None:
+    stack.up(Program(segments=(BETA_PRODUCTION,)))
+    stack.up(Program(segments=(), exclusive=True))  # succeeds, unlinking its own beta-users
+
+
+def test_switching_to_exclusive_refuses_the_same_segment_key_linked_in_another_environment(
+    stack: CheckedStack,
+) -> None:
+    stack.someone_links("checkout", SegmentDecl("test", "beta-users"), link=True)
+    stack.up(Program(segments=(BETA_PRODUCTION,)))
+    stack.up(Program(segments=(), exclusive=True))  # refused: test's beta-users is someone's
+
+
+def test_switching_to_exclusive_refuses_a_dropped_flag_a_refresh_saw_relinked_by_someone(
+    stack: CheckedStack,
+) -> None:
+    stack.up(Program(flags=("new-checkout", "pay-later")))
+    stack.someone_links("checkout", "pay-later", link=False)
+    stack.refresh()  # the state no longer records pay-later: it is not linked
+    stack.someone_links("checkout", "pay-later", link=True)  # now someone else's link
+    stack.up(Program(flags=("new-checkout",), exclusive=True))  # refused
