@@ -102,6 +102,22 @@ def test_switching_to_exclusive_still_refuses_others_members() -> None:
     assert [(r.input_name, r.undeclared) for r in plan.refusals] == [("flags", ("theirs",))]
 
 
+def test_an_own_segment_is_its_environment_s_alone_when_switching_to_exclusive() -> None:
+    # One key in two environments: the production one is this resource's, the test one not.
+    test_env = "5f0000000000000000000002"
+    own = {"environment_id": PROD, "environment_key": "production", "segment_key": "beta"}
+    theirs = {"environment_id": test_env, "segment_key": "beta"}
+    state = membership_outputs(props(segments=[own]))
+    declared = props(segments={}, exclusive=True)
+    plan = plan_membership(declared, state, {"segments": [own]})
+    assert plan.refusals == ()
+    assert changes(plan) == {"segments": ((), ((PROD, "beta"),))}
+    plan = plan_membership(declared, state, {"segments": [own, theirs]})
+    assert [(r.input_name, r.undeclared) for r in plan.refusals] == [
+        ("segments", ((test_env, "beta"),))
+    ]
+
+
 def test_switching_to_exclusive_while_the_filter_changes_drops_its_old_matches() -> None:
     state = membership_outputs(
         props(flag_filter="tags:checkout", flag_filter_matches={"n": "linked", "p": "linked"})
