@@ -15,6 +15,12 @@ that moves and renames inside one program need, from what the checks of this pro
   (`olds`): a link that is moving from one resource to another in this `up`, which the receiver
   may take over without `adopt=True` because it is this stack's own.
 
+A third record closes the gap that order leaves: `unlinked_here(item)`, some resource of this
+deployment unlinked `item`. A resource registered after another's update (it depends on it)
+may hold `item` in its state from an earlier `--target` run; its diff sees nothing changed, so
+without this the member would stay unlinked while its state says linked. With it, that diff
+reports a change and the update, which reads LaunchDarkly first, links the member again.
+
 Items are plain tuples named by their kind, e.g. `("flag-link", project, flag, key)` or
 `("member", project, view, resource_type, member)`. What the record cannot know: a resource the
 engine has not checked yet (the program has not registered it, or `--target` left it out). The
@@ -39,6 +45,7 @@ class DeploymentDeclarations:
         self._lock = threading.Lock()
         self._declared: Counter[DeclaredItem] = Counter()
         self._owned_in_state: Counter[DeclaredItem] = Counter()
+        self._unlinked: set[DeclaredItem] = set()
 
     def record_check(
         self, *, declared: Iterable[DeclaredItem], owned_in_state: Iterable[DeclaredItem] = ()
@@ -49,6 +56,15 @@ class DeploymentDeclarations:
         with self._lock:
             self._declared.update(declared_items)
             self._owned_in_state.update(owned_items)
+
+    def record_unlinked(self, items: Iterable[DeclaredItem]) -> None:
+        """What one resource's update or delete unlinked (or deleted) in LaunchDarkly."""
+        with self._lock:
+            self._unlinked.update(items)
+
+    def unlinked_here(self, item: DeclaredItem) -> bool:
+        with self._lock:
+            return item in self._unlinked
 
     def declared_elsewhere(self, item: DeclaredItem) -> bool:
         with self._lock:

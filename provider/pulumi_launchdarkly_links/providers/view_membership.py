@@ -27,7 +27,7 @@ from ._session import LaunchDarklyProvider
 from .deployment_declarations import current_deployment
 from .errors import ProviderError, describe_failures
 from .lookups import read_membership_by_id
-from .membership_declarations import declared_elsewhere_in, member_items
+from .membership_declarations import declared_elsewhere_in, member_item, member_items
 from .membership_filters import filter_of, matches_map, wanted_matches
 from .membership_inputs import membership_input_problems, normalise_membership_inputs
 from .membership_ownership import (
@@ -162,7 +162,17 @@ class ViewMembershipProvider(LaunchDarklyProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = changed_inputs(olds, news)
         replaces = [name for name in changed if name in REPLACE_INPUTS]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        # Another resource of this deployment unlinked a member this one declares (the two
+        # halves of a move landed in different runs, and this resource registers after the
+        # other's update): the state says linked, so an update must read and link it again.
+        unlinked_by_another = not changed and any(
+            current_deployment().unlinked_here(item) for item in member_items(news)
+        )
+        return DiffResult(
+            changes=bool(changed) or unlinked_by_another,
+            replaces=replaces,
+            delete_before_replace=False,
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = without_engine_keys(props)
@@ -209,6 +219,7 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         )
         writer = self._writer(inputs)
         report = writer.apply(plan.changes)
+        self._record_unlinked(inputs, report)
         if report.refused:
             raise ProviderError(str(report.refused))
         failures = self._failures_that_matter(inputs, report)
@@ -264,6 +275,7 @@ class ViewMembershipProvider(LaunchDarklyProvider):
         )
         self._say_kept(recorded, plan)
         report = self._writer(recorded).apply(plan.changes)
+        self._record_unlinked(recorded, report)
         if report.refused:
             raise ProviderError(str(report.refused))
         failures = self._failures_that_matter(recorded, report)
@@ -303,6 +315,14 @@ class ViewMembershipProvider(LaunchDarklyProvider):
     @staticmethod
     def _declared_elsewhere(props: Mapping[str, Any]) -> Callable[[str, Member], bool]:
         return declared_elsewhere_in(props, current_deployment().declared_elsewhere)
+
+    @staticmethod
+    def _record_unlinked(props: Mapping[str, Any], report: ApplyReport) -> None:
+        current_deployment().record_unlinked(
+            member_item(props, name, member)
+            for name, members in report.unlinked.items()
+            for member in members
+        )
 
     @staticmethod
     def _say_kept(props: Mapping[str, Any], plan: MembershipPlan) -> None:

@@ -256,3 +256,21 @@ def test_a_delete_keeps_what_another_check_of_this_deployment_declared(
     assert "kept 1 flag(s) linked that another resource of this program declares: 'a'" in (
         capsys.readouterr().err
     )
+
+
+def test_diff_of_an_unchanged_membership_reports_a_member_another_resource_unlinked() -> None:
+    """A move split by `--target`: the giver's update unlinked a member before this resource was
+    checked; its inputs did not change, but its state says linked, so the diff must ask for an
+    update (which reads LaunchDarkly and links it again)."""
+    from pulumi_launchdarkly_links.providers.deployment_declarations import current_deployment
+    from pulumi_launchdarkly_links.providers.membership_declarations import member_item
+
+    props = {"project_key": "default", "view_key": "checkout", "flags": ["pay-later"]}
+    provider = ViewMembershipProvider()
+    assert provider.diff("default/checkout", props, props).changes is False
+    current_deployment().record_unlinked([member_item(props, "flags", "other-flag")])
+    assert provider.diff("default/checkout", props, props).changes is False
+    current_deployment().record_unlinked([member_item(props, "flags", "pay-later")])
+    result = provider.diff("default/checkout", props, props)
+    assert result.changes is True
+    assert not result.replaces
