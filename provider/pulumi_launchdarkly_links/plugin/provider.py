@@ -166,11 +166,14 @@ class LaunchDarklyLinksProvider(rpc.Provider):
         if not result.changes:
             return rpc.DiffResponse(changes=False)
         replaces = list(result.replaces or [])
+        # A change the inputs do not show (another resource of this up unlinked a member this
+        # one declares) has no property to name: no detailed diff, so the engine keeps the change.
+        detailed = face.detailed_diff(state, checked, replaces)
         return rpc.DiffResponse(
             changes=True,
             replaces=[to_camel(name) for name in replaces],
             delete_before_replace=bool(result.delete_before_replace),
-            detailed_diff=face.detailed_diff(state, checked, replaces),
+            detailed_diff=detailed or None,
         )
 
     async def create(self, request: rpc.CreateRequest) -> rpc.CreateResponse:
