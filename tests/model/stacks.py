@@ -277,10 +277,7 @@ def _outputs_ids(outputs: Mapping[str, Any] | None, kind: str) -> set[str]:
 # Promises the provider code does not keep yet, each pinned by a strict-xfail regression test
 # (named here); the machine counts their breaches instead of stopping, to look further. Remove
 # an entry when its fix lands.
-SPLIT_RENAME = "test_the_old_half_of_a_rename_split_by_target_leaves_what_the_new_one_took_over"
 KNOWN_OPEN: dict[str, str] = {
-    "Ownership (same up)": SPLIT_RENAME,
-    "Ownership, views (same up)": SPLIT_RENAME,
     "Taking over, under faults": (
         "test_a_lost_post_answer_does_not_take_over_a_link_made_just_before_by_a_clock_ahead"
     ),

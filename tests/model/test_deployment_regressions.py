@@ -254,12 +254,6 @@ def test_a_view_whose_replacement_create_was_interrupted_needs_adopt(stacks: Two
     stacks.up("one", program(("view-1", ViewDecl("ops", "Ren", adopt=True))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 16 item 1 (--target): `taken_over_elsewhere` hands an object over only when no "
-    "check had it in its state; once the new name took it over in an earlier --target run, its "
-    "state has it, and the old name's delete deletes it",
-)
 @pytest.mark.parametrize("kind", ["View", "FlagLink", "FlagLinks"])
 def test_the_old_half_of_a_rename_split_by_target_leaves_what_the_new_one_took_over(
     stacks: TwoStacks, kind: str

@@ -46,6 +46,7 @@ class DeploymentDeclarations:
         self._declared: Counter[DeclaredItem] = Counter()
         self._owned_in_state: Counter[DeclaredItem] = Counter()
         self._unlinked: set[DeclaredItem] = set()
+        self._replacing: set[DeclaredItem] = set()
 
     def record_check(
         self, *, declared: Iterable[DeclaredItem], owned_in_state: Iterable[DeclaredItem] = ()
@@ -74,16 +75,24 @@ class DeploymentDeclarations:
         with self._lock:
             return self._owned_in_state[item] > 0
 
+    def record_replacing(self, item: DeclaredItem) -> None:
+        """A diff decided to replace the object `item` names by a new one of the same name
+        (a FlagLink whose `deep_link` changed: delete, then create with the same key)."""
+        with self._lock:
+            self._replacing.add(item)
+
     def taken_over_elsewhere(self, item: DeclaredItem) -> bool:
-        """For a delete: some check declared `item` and none had it in its state.
+        """For a delete: some check declared `item`, and no diff of this deployment is
+        replacing it.
 
         A resource that left the program is never checked, so the declaring resource is
-        another one, which took the object over (with `adopt=True`): the delete leaves it.
-        A replace checks the resource itself first, with the object in its olds, so a replace
-        that keeps the object's name still deletes the old one before it creates the new.
+        another one, which took the object over (with `adopt=True`, in this run or in an
+        earlier `--target` run): the delete leaves it. A replace that keeps the object's name
+        declares it too, but its diff said so first (`record_replacing`): that delete goes
+        ahead, before the create.
         """
         with self._lock:
-            return self._declared[item] > 0 and self._owned_in_state[item] == 0
+            return self._declared[item] > 0 and item not in self._replacing
 
 
 _current = DeploymentDeclarations()

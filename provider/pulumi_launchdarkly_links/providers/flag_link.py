@@ -78,6 +78,11 @@ class FlagLinkProvider(LaunchDarklyProvider):
         replaces = [name for name in changed if name in REPLACE_INPUTS]
         # Keys are unique per flag: a replacement that keeps the key must delete first.
         same_place = not {"project_key", "flag_key", "key"} & set(changed)
+        if replaces and same_place:
+            # The delete of this replace must go ahead although this check declares the link.
+            current_deployment().record_replacing(
+                link_item(news["project_key"], news["flag_key"], news["key"])
+            )
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
