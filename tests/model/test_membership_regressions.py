@@ -7,8 +7,6 @@ is another person or tool changing LaunchDarkly directly.
 
 from __future__ import annotations
 
-import pytest
-
 from .contract import CheckedStack
 from .engine import MISSING_FLAG, Program, SegmentDecl
 
@@ -110,11 +108,6 @@ def test_switching_to_exclusive_refuses_a_dropped_flag_a_refresh_saw_relinked_by
     stack.up(Program(flags=("new-checkout",), exclusive=True))  # refused
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a refresh forgets that the state had resolved the segment's environment key (issue "
-    "16 item 9's map outputs?): the next up of the same program asks for the environment again",
-)
 def test_an_up_after_a_refresh_of_a_segment_rewritten_by_environment_key_makes_no_request(
     stack: CheckedStack,
 ) -> None:

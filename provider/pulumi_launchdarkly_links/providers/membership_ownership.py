@@ -302,10 +302,15 @@ def _as_input(
     if name != "segments":
         return normalise_key_list(members)
     wanted = set(members)
-    known = {segment_id(s): s for s in (live.get(name) or []) if segment_id(s) in wanted}
     recorded_segments = member_list(name, recorded.get(name)) or []
-    known.update({segment_id(s): s for s in recorded_segments if segment_id(s) in wanted})
-    return normalise_segments(list(known.values()))
+    # Both sources, merged field by field: the state may lack an environment key that
+    # LaunchDarkly's answer names (a segment written by `environment_id`, then by key in an
+    # `up` with no change, keeps its old outputs), and losing it would make the next check
+    # ask for the environment again.
+    return normalise_segments(
+        [s for s in recorded_segments if segment_id(s) in wanted]
+        + [s for s in (live.get(name) or []) if segment_id(s) in wanted]
+    )
 
 
 def outstanding_unlinks(
