@@ -12,7 +12,7 @@ import pytest
 
 from pulumi_launchdarkly_links.emulator import EmulatorServer
 
-from .harness import REPO_ROOT, pulumi_bin_dir
+from .harness import REPO_ROOT, linked, pulumi_bin_dir
 
 
 def require_language_host(language: str) -> Path:
@@ -70,9 +70,31 @@ class PluginProject:
             )
         return result
 
+    def set_flags(self, flags: list[str]) -> None:
+        """The program's `flags` config (every example reads its members from it)."""
+        self.run("config", "rm", "flags", check=False)
+        for index, flag in enumerate(flags):
+            self.run("config", "set", "--path", f"flags[{index}]", flag)
+
     def add_package_and_stack(self) -> None:
         """`pulumi package add` of this repository, then a stack pointed at the emulator."""
         self.run("package", "add", str(REPO_ROOT))
         self.run("stack", "init", "dev")
         self.run("config", "set", "ldlinks:apiHost", self.emulator.url)
         self.run("config", "set", "--secret", "ldlinks:accessToken", self.emulator.token)
+
+
+def swap_flags_and_retitle_member_wise(
+    project: PluginProject, emulator: EmulatorServer, view: str
+) -> None:
+    """From flags [new-checkout, pay-later] and the ticket "CHK-1: new checkout": the preview
+    names the flags added and removed and the title changed, nothing positional and no replace;
+    the up then links exactly the new flags."""
+    project.set_flags(["pay-later", "dark-mode"])
+    project.run("config", "set", "ticketTitle", "CHK-1: renamed")
+    preview = project.run("preview", "--diff").stdout
+    assert "+ dark-mode" in preview and "- new-checkout" in preview, preview
+    assert '~ title: "CHK-1: new checkout" => "CHK-1: renamed"' in preview, preview
+    assert "[0]" not in preview and "replace" not in preview, preview
+    project.run("up", "--yes")
+    assert linked(emulator, "default", view, "flags") == {"pay-later", "dark-mode"}

@@ -23,7 +23,11 @@ import pytest
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 from .harness import REPO_ROOT, emulator_api, flag_links, linked
-from .plugin_project import PluginProject, require_language_host
+from .plugin_project import (
+    PluginProject,
+    require_language_host,
+    swap_flags_and_retitle_member_wise,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -116,12 +120,6 @@ def _project(
     return project
 
 
-def _set_flags(project: PluginProject, flags: list[str]) -> None:
-    project.run("config", "rm", "flags", check=False)
-    for index, flag in enumerate(flags):
-        project.run("config", "set", "--path", f"flags[{index}]", flag)
-
-
 @pytest.mark.parametrize("name", sorted(LANGUAGES))
 def test_program_lifecycle_then_import(
     name: str,
@@ -138,14 +136,7 @@ def test_program_lifecycle_then_import(
     outputs = json.loads(project.run("stack", "output", "--json").stdout)
     assert outputs["flagCount"] == 2 and outputs["linkId"] == ticket["_id"]
 
-    _set_flags(project, ["pay-later", "dark-mode"])
-    project.run("config", "set", "ticketTitle", "CHK-1: renamed")
-    preview = project.run("preview", "--diff").stdout
-    assert "+ dark-mode" in preview and "- new-checkout" in preview, preview
-    assert '~ title: "CHK-1: new checkout" => "CHK-1: renamed"' in preview, preview
-    assert "[0]" not in preview and "replace" not in preview, preview
-    project.run("up", "--yes")
-    assert linked(emulator, "default", view, "flags") == {"pay-later", "dark-mode"}
+    swap_flags_and_retitle_member_wise(project, emulator, view)
 
     with emulator_api(emulator) as api:
         api.request(

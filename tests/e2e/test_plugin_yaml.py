@@ -14,7 +14,11 @@ import pytest
 from pulumi_launchdarkly_links.emulator import EmulatorAdmin, EmulatorServer
 
 from .harness import REPO_ROOT, emulator_api, flag_links, linked
-from .plugin_project import PluginProject, require_language_host
+from .plugin_project import (
+    PluginProject,
+    require_language_host,
+    swap_flags_and_retitle_member_wise,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -33,12 +37,6 @@ def yaml_project(
     return project
 
 
-def _set_flags(project: PluginProject, flags: list[str]) -> None:
-    project.run("config", "rm", "flags", check=False)
-    for index, flag in enumerate(flags):
-        project.run("config", "set", "--path", f"flags[{index}]", flag)
-
-
 def test_yaml_program_lifecycle(yaml_project: PluginProject, emulator: EmulatorServer) -> None:
     project = yaml_project
     project.run("up", "--yes")
@@ -51,14 +49,7 @@ def test_yaml_program_lifecycle(yaml_project: PluginProject, emulator: EmulatorS
     assert outputs["checkoutFlags"] == sorted(linked(emulator, "default", "checkout", "flags"))
 
     # A member-wise preview: the flags added and removed, by name, nothing positional.
-    _set_flags(project, ["pay-later", "dark-mode"])
-    project.run("config", "set", "ticketTitle", "CHK-1: renamed")
-    preview = project.run("preview", "--diff").stdout
-    assert "+ dark-mode" in preview and "- new-checkout" in preview, preview
-    assert '~ title: "CHK-1: new checkout" => "CHK-1: renamed"' in preview, preview
-    assert "[0]" not in preview and "replace" not in preview, preview
-    project.run("up", "--yes")
-    assert linked(emulator, "default", VIEW, "flags") == {"pay-later", "dark-mode"}
+    swap_flags_and_retitle_member_wise(project, emulator, VIEW)
     [ticket] = flag_links(emulator, "default", "new-checkout")
     assert ticket["title"] == "CHK-1: renamed"
 
